@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing, then builds and tests the
+# release and asan presets. Usage: ci/test.sh [preset ...]   (default: release asan)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -eq 0 ]; then ci/install-deps.sh; else ci/install-deps.sh || true; fi
+
+presets=("$@")
+[ ${#presets[@]} -gt 0 ] || presets=(release asan)
+
+for preset in "${presets[@]}"; do
+  echo "=== $preset: configure, build, test"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  ctest --preset "$preset" --parallel 2
+done
