@@ -85,7 +85,7 @@ class Arena {
     } else {
       // The record is taken first so that nothing can fail between constructing the object
       // and registering its destructor; a throwing constructor only wastes the two blocks.
-      void* record = allocate_aligned(sizeof(DestructorRecord), alignof(DestructorRecord));
+      void* record = allocate_destructor_record();
       T* object = ::new (allocate_aligned(sizeof(T), alignof(T))) T(std::forward<Args>(args)...);
       register_destructor(record, object,
                           [](void* doomed) noexcept { static_cast<T*>(doomed)->~T(); });
@@ -169,6 +169,13 @@ class Arena {
     bytes_requested_ += bytes;
     unpoison_bytes(block, bytes);
     return block;
+  }
+
+  // The record is the arena's overhead, not the caller's: it counts in bytes_used only.
+  void* allocate_destructor_record() {
+    void* record = allocate_aligned(sizeof(DestructorRecord), alignof(DestructorRecord));
+    bytes_requested_ -= sizeof(DestructorRecord);
+    return record;
   }
 
   [[noreturn]] static void throw_bad_alignment(std::size_t align);
