@@ -1,0 +1,180 @@
+// Fuzz target `system`: the C allocator of whatever process it runs in, through malloc, calloc,
+// realloc, aligned_alloc, posix_memalign, free and malloc_usable_size. The binary links no other
+// allocator. Built with g++ (the replay binary) it exercises glibc's ptmalloc2; under ASan
+// (the fuzz preset) ASan's interceptors own malloc, so it fuzzes ASan's allocator instead.
+#include <malloc.h>
+
+#include <cstdlib>
+
+#include "fuzz/asan.h"
+#include "fuzz/limits.h"
+#include "fuzz/run.h"
+#include "fuzz/shadow.h"
+
+#ifdef MEMSOAK_FUZZ_UNDER_ASAN
+// From <sanitizer/allocator_interface.h>, which g++ does not ship.
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
+namespace memsoak::fuzz {
+namespace {
+
+enum Opcode : std::uint8_t {
+  kMalloc,
+  kCalloc,
+  kRealloc,
+  kAlignedAlloc,
+  kPosixMemalign,
+  kFree,
+  kCheckAll,
+};
+
+constexpr OpSpec kOps[] = {
+    {"malloc", {{{"slot", ArgKind::kSlot}, {"size", ArgKind::kSize}}}, 2},
+    {"calloc",
+     {{{"slot", ArgKind::kSlot}, {"count", ArgKind::kByte}, {"size", ArgKind::kSize}}},
+     3},
+    {"realloc", {{{"slot", ArgKind::kSlot}, {"size", ArgKind::kSize}}}, 2},
+    {"aligned_alloc",
+     {{{"slot", ArgKind::kSlot}, {"align", ArgKind::kAlign}, {"size", ArgKind::kSize}}},
+     3},
+    {"posix_memalign",
+     {{{"slot", ArgKind::kSlot}, {"align", ArgKind::kAlign}, {"size", ArgKind::kSize}}},
+     3},
+    {"free", {{{"slot", ArgKind::kSlot}}}, 1},
+    {"check_all", {}, 0},
+};
+constexpr OpTable kTable{"system", kOps};
+
+// Bytes ASan's allocator counts as in use: exactly the bytes requested. (glibc has no such
+// count: mallinfo2 keeps chunks of its thread cache counted as in use after free.)
+std::size_t asan_bytes_in_use() {
+#ifdef MEMSOAK_FUZZ_UNDER_ASAN
+  return __sanitizer_get_current_allocated_bytes();
+#else
+  return 0;
+#endif
+}
+
+class SystemMachine {
+ public:
+  SystemMachine() : baseline_bytes_(asan_bytes_in_use()) {}
+
+  void execute(const Op& op) {
+    switch (op.code) {
+      case kMalloc:
+        allocate(op.slot(0), op.bytes(1), 1, [&] { return std::malloc(op.bytes(1)); });
+        break;
+      case kCalloc:
+        calloc_block(op.slot(0), op.args[1], op.bytes(2));
+        break;
+      case kRealloc:
+        realloc_block(op.slot(0), op.bytes(1));
+        break;
+      case kAlignedAlloc: {
+        // C11 asks for a size that is a multiple of the alignment (ASan enforces it).
+        const std::size_t alignment = op.bytes(1);
+        const std::size_t size = (op.bytes(2) + alignment - 1) / alignment * alignment;
+        allocate(op.slot(0), size, alignment, [&] { return std::aligned_alloc(alignment, size); });
+        break;
+      }
+      case kPosixMemalign:
+        posix_memalign_block(op.slot(0), op.bytes(1), op.bytes(2));
+        break;
+      case kFree:
+        free_block(op.slot(0));
+        break;
+      default:
+        model_.check_all();
+        check_statistics();
+        break;
+    }
+  }
+
+  void teardown() {
+    for (std::size_t slot = 0; slot < kSlotCount; ++slot) free_block(slot);
+    expect(asan_bytes_in_use() == baseline_bytes_,
+           "ASan counts %zu bytes in use after the program freed everything, %zu before it ran",
+           asan_bytes_in_use(), baseline_bytes_);
+  }
+
+ private:
+  template <typename Allocate>
+  void allocate(std::size_t slot, std::size_t size, std::size_t alignment, Allocate call,
+                bool zeroed = false) {
+    free_block(slot);
+    if (!within_budget(model_.live_requested_bytes(), size)) return;
+    void* data = call();
+    expect(data != nullptr, "the allocator returned null for %zu bytes", size);
+    adopt(slot, data, size, alignment, zeroed ? Expect{.zero_from_bytes = 0} : Expect{}, 0);
+  }
+
+  void adopt(std::size_t slot, void* data, std::size_t size, std::size_t alignment,
+             const Expect& expectation, std::uint64_t seed) {
+    Block block;
+    block.data = static_cast<std::byte*>(data);
+    block.requested_bytes = size;
+    block.usable_bytes = malloc_usable_size(data);
+    block.alignment = alignment;
+    block.seed = seed != 0 ? seed : model_.next_seed();
+    model_.adopt(slot, block, expectation);
+    check_statistics();
+  }
+
+  void calloc_block(std::size_t slot, std::size_t count, std::size_t size) {
+    free_block(slot);
+    if (count != 0 && size > kMaxLiveBytes / count) return;
+    allocate(
+        slot, count * size, 1, [&] { return std::calloc(count, size); }, true);
+  }
+
+  void posix_memalign_block(std::size_t slot, std::size_t alignment, std::size_t size) {
+    alignment = std::max(alignment, sizeof(void*));  // the smallest alignment it accepts
+    allocate(slot, size, alignment, [&] {
+      void* data = nullptr;
+      const int error = posix_memalign(&data, alignment, size);
+      expect(error == 0, "posix_memalign(%zu, %zu) failed with %d", alignment, size, error);
+      return data;
+    });
+  }
+
+  // glibc and ASan both free the block and return null for realloc(p, 0); other sizes must
+  // move or resize the block keeping its prefix.
+  void realloc_block(std::size_t slot, std::size_t size) {
+    if (!model_.live(slot)) {
+      allocate(slot, size, 1, [&] { return std::realloc(nullptr, size); });
+      return;
+    }
+    if (!within_budget(model_.live_requested_bytes() - model_[slot].requested_bytes, size)) return;
+    const Block old = model_.release(slot);
+    void* data = std::realloc(old.data, size);
+    if (size == 0 && data == nullptr) return;
+    expect(data != nullptr, "realloc to %zu bytes returned null", size);
+    adopt(slot, data, size, 1, Expect{.resized_from_bytes = old.requested_bytes}, old.seed);
+  }
+
+  void free_block(std::size_t slot) {
+    if (!model_.live(slot)) return;
+    std::free(model_.release(slot).data);
+  }
+
+  // ASan counts the bytes requested, a zero-byte block as one byte.
+  void check_statistics() const {
+    if (!kUnderAsan) return;
+    std::size_t live_bytes = 0;
+    model_.for_each_live([&](std::size_t, const Block& block) {
+      live_bytes += std::max<std::size_t>(block.requested_bytes, 1);
+    });
+    const std::size_t in_use = asan_bytes_in_use() - baseline_bytes_;
+    expect(in_use == live_bytes, "ASan counts %zu bytes in use, the live blocks hold %zu", in_use,
+           live_bytes);
+  }
+
+  ShadowModel model_{SlackPoisoning::kOn};
+  std::size_t baseline_bytes_;
+};
+
+}  // namespace
+}  // namespace memsoak::fuzz
+
+MEMSOAK_FUZZ_TARGET(memsoak::fuzz::kTable, memsoak::fuzz::SystemMachine)
