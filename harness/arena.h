@@ -47,7 +47,7 @@ struct ArenaOptions {
 };
 
 struct ArenaStats {
-  std::size_t bytes_requested = 0;       // sum of live request sizes (since reset/scope start)
+  std::size_t bytes_requested = 0;       // sizes asked for by the live blocks' callers
   std::size_t bytes_used = 0;            // bytes_requested + alignment padding + dtor records
   std::size_t capacity_bytes = 0;        // bytes of all chunks held, in use or spare
   std::size_t chunks = 0;                // chunks held, in use or spare
@@ -114,7 +114,6 @@ class Arena {
   void trim(std::size_t retain_bytes);
 
   ArenaStats stats() const;
-  std::pmr::memory_resource* upstream() const { return options_.upstream; }
 
  private:
   friend class ArenaScope;
