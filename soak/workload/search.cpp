@@ -1,5 +1,7 @@
 #include "soak/workload/search.h"
 
+#include <cstdio>
+
 #include "soak/workload/query_evaluator.h"
 #include "soak/workload/query_parser.h"
 #include "soak/workload/snippet.h"
@@ -37,6 +39,20 @@ SearchResult search(const SearchIndex& index, std::string_view query,
     const auto ranked = rank_top_k(matches, readable, options.top_k, arena, options.bm25);
     return copy_out(matches, ranked, readable, arena, options);
   });
+}
+
+void render_page(const SearchResult& result, std::string& page) {
+  page.clear();
+  page += std::to_string(result.total_matches);
+  page += " matches\n";
+  for (const Hit& hit : result.hits) {
+    char score[32];
+    std::snprintf(score, sizeof score, " %.4f ", hit.score);
+    page += std::to_string(hit.doc);
+    page += score;
+    page += hit.snippet;
+    page += '\n';
+  }
 }
 
 }  // namespace memsoak

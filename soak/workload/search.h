@@ -39,4 +39,8 @@ struct SearchResult {
 SearchResult search(const SearchIndex& index, std::string_view query,
                     std::pmr::memory_resource* arena, const SearchOptions& options = {});
 
+// Renders `result` as the text page a front end would send, one hit per line
+// ("<doc> <score> <snippet>"), into `page`, replacing its contents but keeping its capacity.
+void render_page(const SearchResult& result, std::string& page);
+
 }  // namespace memsoak
