@@ -1,0 +1,71 @@
+// Which allocator really serves malloc in this process, its own statistics, and its purge hook.
+// Everything is found with dlsym(RTLD_DEFAULT) so that one binary, linked with none of them,
+// serves every allocator. Detection asks which loaded object defines the `malloc` this process
+// calls and whether that same object defines the allocator's marker symbol (mallctl,
+// mi_version, MallocExtension_GetNumericProperty, ...): a preload that did not take, or an
+// allocator loaded with dlopen, is not mistaken for the one serving malloc. Under ASan the
+// interceptors own malloc and the answer is "asan", with ASan's own counters.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace memsoak {
+
+struct MallocProvider {
+  std::string allocator;     // "system", "jemalloc", "mimalloc", "tcmalloc", "asan" or "unknown"
+  std::string library_path;  // the object that defines the malloc this process calls
+};
+
+// Statistics in the allocator's own words; a field the allocator does not report is empty,
+// never zero. Per allocator:
+//   field            jemalloc          glibc              tcmalloc                  mimalloc 2.0
+//   live_bytes       stats.allocated   uordblks+hblkhd    current_allocated_bytes   -
+//   active_bytes     stats.active      -                  -                         -
+//   resident_bytes   stats.resident    -                  total_physical_bytes      -
+//   mapped_bytes     stats.mapped      arena+hblkhd       heap_size-unmapped        commit
+//   retained_bytes   stats.retained    -                  pageheap_unmapped_bytes   -
+// mimalloc's release build keeps no per-block counters (its stats print shows only reserved
+// and committed memory), and on Linux its mi_process_info "current rss" is the commit size,
+// so only the commit is reported. Under ASan: current_allocated_bytes, heap_size, unmapped.
+struct AllocatorStats {
+  std::optional<std::uint64_t> live_bytes = std::nullopt;    // in blocks the program holds
+  std::optional<std::uint64_t> active_bytes = std::nullopt;  // in pages that hold live blocks
+  std::optional<std::uint64_t> resident_bytes =
+      std::nullopt;  // the allocator's count of its resident pages
+  std::optional<std::uint64_t> mapped_bytes = std::nullopt;  // obtained from the OS, not given back
+  std::optional<std::uint64_t> retained_bytes =
+      std::nullopt;  // given back, address space kept (not resident)
+};
+
+// The allocator serving malloc, detected once and cached for the life of the process.
+const MallocProvider& malloc_provider();
+
+// Reads the statistics of malloc_provider(); a few microseconds (jemalloc: refreshes `epoch`).
+AllocatorStats read_allocator_stats();
+
+// Returns free memory to the OS now: jemalloc arena.<MALLCTL_ARENAS_ALL>.purge, glibc
+// malloc_trim(0), tcmalloc ReleaseFreeMemory, mimalloc mi_collect(true), ASan
+// __sanitizer_purge_allocator. False when the provider has no purge hook ("unknown").
+bool purge_allocator();
+
+// The version the serving allocator reports about itself ("5.3.0-0-g54eaed1d...", "2.0.9",
+// "gperftools 2.10", "2.36"); empty when it reports none (ASan, unknown).
+std::optional<std::string> allocator_version();
+
+// Cross-check of the detection: allocates and frees a block large enough to bypass thread
+// caches and tells whether the allocator's own accounting saw it (its live bytes grew, or, for
+// mimalloc, which counts none, the block lies in its heap region).
+bool allocator_accounting_sees_malloc();
+
+struct AllocatorMismatch : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// Throws AllocatorMismatch when malloc is not served by `expected`, saying who serves it
+// and why a preload may not have taken.
+void require_malloc_served_by(std::string_view expected);
+
+}  // namespace memsoak

@@ -1,0 +1,100 @@
+#include "harness/subprocess.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <system_error>
+#include <vector>
+
+#include "harness/file_descriptor.h"
+
+namespace memsoak {
+namespace {
+
+struct Pipe {
+  FileDescriptor read_end;
+  FileDescriptor write_end;
+};
+
+Pipe make_pipe() {
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
+    throw SpawnError(fmt::format("pipe: {}", std::system_category().message(errno)));
+  }
+  return Pipe{FileDescriptor(fds[0]), FileDescriptor(fds[1])};
+}
+
+std::vector<char*> as_c_strings(std::span<const std::string> strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (const std::string& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// Drains both pipes together: reading one to its end first could deadlock on the other.
+void read_until_closed(Pipe& out, Pipe& err, CapturedRun& run) {
+  std::array<pollfd, 2> polls{pollfd{out.read_end.get(), POLLIN, 0},
+                              pollfd{err.read_end.get(), POLLIN, 0}};
+  std::array<std::string*, 2> sinks{&run.stdout_text, &run.stderr_text};
+  std::array<char, 4096> buffer{};
+  int open_count = 2;
+  while (open_count > 0) {
+    if (::poll(polls.data(), polls.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      throw SpawnError(fmt::format("poll: {}", std::system_category().message(errno)));
+    }
+    for (std::size_t i = 0; i < polls.size(); ++i) {
+      if (polls[i].fd < 0 || polls[i].revents == 0) continue;
+      const ssize_t count = ::read(polls[i].fd, buffer.data(), buffer.size());
+      if (count > 0) {
+        sinks[i]->append(buffer.data(), static_cast<std::size_t>(count));
+      } else if (count == 0 || errno != EINTR) {
+        polls[i].fd = -1;  // poll ignores negative fds
+        --open_count;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+CapturedRun run_capturing(std::span<const std::string> argv,
+                          std::span<const std::string> environment) {
+  if (argv.empty()) throw SpawnError("run_capturing: empty argv");
+  Pipe out = make_pipe();
+  Pipe err = make_pipe();
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawn_file_actions_adddup2(&actions, out.write_end.get(), STDOUT_FILENO);
+  ::posix_spawn_file_actions_adddup2(&actions, err.write_end.get(), STDERR_FILENO);
+  std::vector<char*> child_argv = as_c_strings(argv);
+  std::vector<char*> child_environment = as_c_strings(environment);
+  pid_t pid = 0;
+  const int spawn_error = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, child_argv.data(),
+                                        child_environment.data());
+  ::posix_spawn_file_actions_destroy(&actions);
+  if (spawn_error != 0) {
+    throw SpawnError(
+        fmt::format("cannot run {}: {}", argv[0], std::system_category().message(spawn_error)));
+  }
+  // Our copies of the write ends must close, or the reads below never see end of file.
+  out.write_end = FileDescriptor();
+  err.write_end = FileDescriptor();
+  CapturedRun run;
+  read_until_closed(out, err, run);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);
+  return run;
+}
+
+}  // namespace memsoak

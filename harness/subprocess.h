@@ -1,0 +1,28 @@
+// Run a program to completion with a given environment and capture what it prints: how memsoak
+// asks a copy of itself, preloaded with an allocator, what it sees (`memsoak list`), and how
+// tests run children under each allocator. Output is held in memory: for short reports only.
+#pragma once
+
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace memsoak {
+
+struct CapturedRun {
+  int exit_code = -1;  // the exit status, or -1 when killed by a signal
+  int signal = 0;      // the signal that killed it, 0 if it exited
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+struct SpawnError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// argv[0] is the program path (not searched in PATH); environment holds "NAME=value" entries.
+// Throws SpawnError naming the program when it cannot be started.
+CapturedRun run_capturing(std::span<const std::string> argv,
+                          std::span<const std::string> environment);
+
+}  // namespace memsoak
