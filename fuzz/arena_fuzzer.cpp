@@ -18,6 +18,7 @@
 #include "fuzz/limits.h"
 #include "fuzz/run.h"
 #include "fuzz/shadow.h"
+#include "fuzz/tracking_resource.h"
 #include "harness/arena.h"
 #include "harness/arena_resource.h"
 
@@ -61,64 +62,8 @@ constexpr OpSpec kOps[] = {
 constexpr OpTable kTable{"arena", kOps};
 
 constexpr std::size_t kArenas = 2;
-constexpr std::size_t kMaxScopes = 4;     // nested per arena
-constexpr std::size_t kMaxObjects = 64;   // make_object per input
-constexpr std::size_t kMaxChunks = 1024;  // upstream chunks alive at once
-
-// The upstream of one arena: hands out chunks from new/delete and keeps its own list, so the
-// harness knows every chunk's bounds and that each comes back exactly as it was given.
-class TrackingResource final : public std::pmr::memory_resource {
- public:
-  std::size_t chunks() const { return count_; }
-  std::size_t bytes() const { return bytes_; }
-  std::size_t allocations() const { return allocations_; }
-
-  bool contains(const std::byte* data, std::size_t size) const {
-    for (std::size_t i = 0; i < count_; ++i) {
-      if (data >= chunks_[i].data && data + size <= chunks_[i].data + chunks_[i].bytes) return true;
-    }
-    return false;
-  }
-
- private:
-  struct Chunk {
-    std::byte* data;
-    std::size_t bytes;
-    std::size_t alignment;
-  };
-
-  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
-    expect(count_ < kMaxChunks, "the arena holds more than %zu chunks", kMaxChunks);
-    void* data = std::pmr::new_delete_resource()->allocate(bytes, alignment);
-    chunks_[count_++] = Chunk{static_cast<std::byte*>(data), bytes, alignment};
-    bytes_ += bytes;
-    ++allocations_;
-    return data;
-  }
-
-  void do_deallocate(void* data, std::size_t bytes, std::size_t alignment) override {
-    for (std::size_t i = 0; i < count_; ++i) {
-      if (chunks_[i].data != data) continue;
-      expect(chunks_[i].bytes == bytes && chunks_[i].alignment == alignment,
-             "chunk %p of %zu bytes (alignment %zu) returned as %zu bytes (alignment %zu)", data,
-             chunks_[i].bytes, chunks_[i].alignment, bytes, alignment);
-      bytes_ -= bytes;
-      chunks_[i] = chunks_[--count_];
-      std::pmr::new_delete_resource()->deallocate(data, bytes, alignment);
-      return;
-    }
-    fail("the arena returned %p upstream, which is not a chunk it holds", data);
-  }
-
-  bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {
-    return this == &other;
-  }
-
-  std::array<Chunk, kMaxChunks> chunks_{};
-  std::size_t count_ = 0;
-  std::size_t bytes_ = 0;
-  std::size_t allocations_ = 0;
-};
+constexpr std::size_t kMaxScopes = 4;    // nested per arena
+constexpr std::size_t kMaxObjects = 64;  // make_object per input
 
 // Objects made with Arena::make: each logs its destruction, which the harness checks.
 class ObjectLog;
@@ -224,9 +169,9 @@ class ArenaMachine {
       case kRelease:
         free_all(index, [&] { arena(index).release(); });
         ++states_[index].generation;
-        expect(states_[index].upstream.chunks() == 0,
+        expect(states_[index].upstream.outstanding() == 0,
                "release() kept %zu chunks of %zu bytes from upstream",
-               states_[index].upstream.chunks(), states_[index].upstream.bytes());
+               states_[index].upstream.outstanding(), states_[index].upstream.outstanding_bytes());
         break;
       case kScopeBegin:
         begin_scope(index);
@@ -249,9 +194,9 @@ class ArenaMachine {
       while (states_[index].depth > 0) end_scope(index);
       check_statistics(index);
       free_all(index, [&] { states_[index].arena.reset(); });
-      expect(states_[index].upstream.chunks() == 0,
+      expect(states_[index].upstream.outstanding() == 0,
              "the destroyed arena %zu kept %zu chunks from upstream", index,
-             states_[index].upstream.chunks());
+             states_[index].upstream.outstanding());
     }
   }
 
@@ -387,12 +332,13 @@ class ArenaMachine {
       objects += objects_[id].alive && objects_[id].arena == index;
     }
     requested += objects * sizeof(Tracked);
-    expect(stats.chunks == upstream.chunks() && stats.capacity_bytes == upstream.bytes() &&
+    expect(stats.chunks == upstream.outstanding() &&
+               stats.capacity_bytes == upstream.outstanding_bytes() &&
                stats.upstream_allocations == upstream.allocations(),
            "arena %zu reports %zu chunks of %zu bytes (%zu drawn), upstream counts %zu of %zu "
            "(%zu drawn)",
-           index, stats.chunks, stats.capacity_bytes, stats.upstream_allocations, upstream.chunks(),
-           upstream.bytes(), upstream.allocations());
+           index, stats.chunks, stats.capacity_bytes, stats.upstream_allocations,
+           upstream.outstanding(), upstream.outstanding_bytes(), upstream.allocations());
     expect(stats.bytes_requested == requested && stats.destructors_pending == objects,
            "arena %zu reports %zu bytes requested and %zu destructors pending; the model holds "
            "%zu bytes and %zu objects",
