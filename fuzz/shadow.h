@@ -51,6 +51,9 @@ class ShadowModel {
   // Checks `block` and takes it into `slot` (which must be empty), then fills the canary.
   void adopt(std::size_t slot, const Block& block, const Expect& expectation = {});
 
+  // Records how a live block must now be freed (after a resize changed the rules).
+  void set_api_flags(std::size_t slot, unsigned api_flags) { blocks_[slot].api_flags = api_flags; }
+
   // Checks the canary and unpoisons the block, then forgets it: the caller frees it.
   Block release(std::size_t slot);
 
