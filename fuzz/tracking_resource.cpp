@@ -12,6 +12,13 @@ bool TrackingResource::contains(const std::byte* data, std::size_t size) const {
   return false;
 }
 
+void TrackingResource::release_all() {
+  while (count_ > 0) {
+    const Allocation& last = allocations_list_[count_ - 1];
+    do_deallocate(last.data, last.bytes, last.alignment);
+  }
+}
+
 void* TrackingResource::do_allocate(std::size_t bytes, std::size_t alignment) {
   expect(count_ < kMaxOutstanding, "more than %zu upstream allocations outstanding",
          kMaxOutstanding);

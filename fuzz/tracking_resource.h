@@ -2,7 +2,8 @@
 // chunks, the pmr pools' chunks): it hands out memory from new/delete and keeps its own list
 // of what is outstanding (a fixed array: no allocation of its own), so a target knows the
 // bounds of every chunk, checks that each comes back with exactly the size and alignment it
-// was given, and can tell whether everything came back.
+// was given, and can tell whether everything came back. It also serves as "plain heap
+// allocation" for code that only frees everything at once (release_all).
 #pragma once
 
 #include <array>
@@ -18,6 +19,9 @@ class TrackingResource final : public std::pmr::memory_resource {
   std::size_t outstanding() const { return count_; }
   std::size_t outstanding_bytes() const { return bytes_; }
   std::size_t allocations() const { return allocations_; }
+
+  // Frees everything still outstanding: for users that never deallocate one by one.
+  void release_all();
 
   // Whether [data, data + size) lies inside one outstanding allocation.
   bool contains(const std::byte* data, std::size_t size) const;
