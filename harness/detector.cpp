@@ -1,0 +1,472 @@
+#include "harness/detector.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "harness/units.h"
+
+namespace memsoak {
+namespace {
+
+constexpr std::size_t kKeptPurges = 16;
+// Below this share of the work variance left unexplained by time, work and time advance
+// together and cannot be told apart.
+constexpr double kMinSeparableVariance = 0.02;
+
+bool is_sum_unit(std::string_view unit) { return unit == "op" || unit == "ops"; }
+
+// "query" names the "queries" counter, "doc" the "docs" one.
+bool counter_matches(std::string_view counter, std::string_view unit) {
+  if (counter == unit) return true;
+  if (counter.size() == unit.size() + 1 && counter.starts_with(unit) && counter.back() == 's') {
+    return true;
+  }
+  return unit.ends_with('y') && counter.size() == unit.size() + 2 &&
+         counter.starts_with(unit.substr(0, unit.size() - 1)) && counter.ends_with("ies");
+}
+
+std::string counter_names(const WorkCounters& work) {
+  std::string names;
+  for (const auto& [name, count] : work) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+// The stored points as columns, the signal being live bytes or RSS.
+struct Columns {
+  std::vector<double> work;
+  std::vector<double> t_s;
+  std::vector<double> signal;
+  std::vector<double> signal_max;
+  std::vector<double> overhead;  // rss - live, or rss alone without live bytes
+  std::vector<double> live;
+};
+
+Columns columns(std::span<const StoredPoint> points, bool has_live) {
+  Columns result;
+  for (const StoredPoint& point : points) {
+    const double rss = StoredPoint::mean(point.rss, point.samples);
+    const double live = has_live ? StoredPoint::mean(point.live, point.samples) : 0;
+    result.work.push_back(point.work());
+    result.t_s.push_back(point.t_s());
+    result.signal.push_back(has_live ? live : rss);
+    result.signal_max.push_back(has_live ? point.live.max : point.rss.max);
+    result.overhead.push_back(has_live ? StoredPoint::mean(point.gap, point.samples) : rss);
+    if (has_live) result.live.push_back(live);
+  }
+  return result;
+}
+
+// The first point after the warm-up: a share of the work done, and a minimum duration.
+std::size_t window_begin(std::span<const StoredPoint> points, const DetectorOptions& options) {
+  const double first_work = points.front().work_first;
+  const double warmup_work =
+      first_work + options.warmup_fraction * (points.back().work_last - first_work);
+  const double warmup_t_s = points.front().t_first + options.warmup_s;
+  std::size_t begin = 0;
+  while (begin < points.size() &&
+         (points[begin].work_first < warmup_work || points[begin].t_first < warmup_t_s)) {
+    ++begin;
+  }
+  return begin;
+}
+
+GrowthThresholds thresholds(const DetectorOptions& options, double min_slope) {
+  return GrowthThresholds{min_slope,
+                          options.confidence,
+                          options.half_confidence,
+                          options.noise_margin,
+                          options.deceleration_z,
+                          options.slowdown,
+                          options.step_share};
+}
+
+// RSS alone: a running maximum of a bounded process sets fewer new highs as it ages; a leak
+// sets them at its own pace. Each segment's peak must top the previous one by half the rise
+// the fitted slope predicts.
+bool steady_new_highs(std::span<const double> axis, std::span<const double> peaks, double slope,
+                      int segments) {
+  const std::size_t count = axis.size();
+  const auto segment_count = static_cast<std::size_t>(segments);
+  double previous_peak = 0;
+  for (std::size_t segment = 0; segment < segment_count; ++segment) {
+    const std::size_t begin = segment * count / segment_count;
+    const std::size_t end = (segment + 1) * count / segment_count;
+    if (begin == end) return false;
+    const double peak = *std::max_element(peaks.begin() + static_cast<std::ptrdiff_t>(begin),
+                                          peaks.begin() + static_cast<std::ptrdiff_t>(end));
+    const double expected_rise = 0.5 * slope * (axis[end - 1] - axis[begin]);
+    if (segment > 0 && peak - previous_peak < expected_rise) return false;
+    previous_peak = peak;
+  }
+  return true;
+}
+
+// Least squares of y on work and time together: does time explain the growth that work does
+// not? Only meaningful when the work rate varied (idle periods, bursts).
+struct Attribution {
+  bool separable = false;
+  bool time_explains = false;
+};
+
+Attribution attribute(const Columns& data, std::size_t begin, double z,
+                      double autocorrelation_factor, const DetectorOptions& options) {
+  const std::size_t n = data.work.size() - begin;
+  const auto mean = [&](const std::vector<double>& column) {
+    double sum = 0;
+    for (std::size_t i = begin; i < column.size(); ++i) sum += column[i];
+    return sum / static_cast<double>(n);
+  };
+  const double work_mean = mean(data.work);
+  const double time_mean = mean(data.t_s);
+  const double signal_mean = mean(data.signal);
+  double sxx = 0, stt = 0, sxt = 0, sxy = 0, sty = 0;
+  for (std::size_t i = begin; i < data.work.size(); ++i) {
+    const double x = data.work[i] - work_mean;
+    const double t = data.t_s[i] - time_mean;
+    const double y = data.signal[i] - signal_mean;
+    sxx += x * x;
+    stt += t * t;
+    sxt += x * t;
+    sxy += x * y;
+    sty += t * y;
+  }
+  Attribution result;
+  if (sxx == 0 || stt == 0 || n < 4) return result;
+  result.separable = 1 - sxt * sxt / (sxx * stt) > kMinSeparableVariance;
+  if (!result.separable) return result;
+  const double determinant = sxx * stt - sxt * sxt;
+  const double work_slope = (stt * sxy - sxt * sty) / determinant;
+  const double time_slope = (sxx * sty - sxt * sxy) / determinant;
+  double squares = 0;
+  for (std::size_t i = begin; i < data.work.size(); ++i) {
+    const double residual = data.signal[i] - signal_mean - work_slope * (data.work[i] - work_mean) -
+                            time_slope * (data.t_s[i] - time_mean);
+    squares += residual * residual;
+  }
+  const double variance = squares / static_cast<double>(n - 3) * autocorrelation_factor;
+  const double work_error = std::sqrt(variance * stt / determinant);
+  const double time_error = std::sqrt(variance * sxx / determinant);
+  result.time_explains = time_slope - z * time_error > options.max_bytes_per_second &&
+                         work_slope - z * work_error <= options.max_bytes_per_work;
+  return result;
+}
+
+// Where growth began: the knee of "flat, then rising at `slope`" that fits all points best.
+RunPoint growth_onset(std::span<const StoredPoint> points, std::span<const double> axis,
+                      std::span<const double> signal, double slope) {
+  std::size_t best = 0;
+  double best_squares = std::numeric_limits<double>::infinity();
+  std::vector<double> residual(axis.size());
+  for (std::size_t knee = 0; knee < axis.size(); ++knee) {
+    double sum = 0;
+    for (std::size_t i = 0; i < axis.size(); ++i) {
+      residual[i] = signal[i] - slope * std::max(0.0, axis[i] - axis[knee]);
+      sum += residual[i];
+    }
+    const double level = sum / static_cast<double>(axis.size());
+    double squares = 0;
+    for (const double value : residual) squares += (value - level) * (value - level);
+    if (squares < best_squares) {
+      best_squares = squares;
+      best = knee;
+    }
+  }
+  return RunPoint{points[best].t_first, points[best].work_first};
+}
+
+std::optional<OverheadEvidence> measure_overhead(const Columns& data, std::size_t begin,
+                                                 std::span<const PurgeCheckpoint> purges,
+                                                 bool has_live, const DetectorOptions& options) {
+  const std::span<const double> axis = std::span(data.work).subspan(begin);
+  const std::span<const double> overhead = std::span(data.overhead).subspan(begin);
+  const std::size_t quarter = std::max<std::size_t>(1, overhead.size() / 4);
+  const double baseline = median({overhead.begin(), overhead.begin() + quarter});
+  const double recent = median({overhead.end() - quarter, overhead.end()});
+  const GrowthEvidence fit = test_growth(axis, overhead, thresholds(options, 0));
+  OverheadEvidence evidence;
+  evidence.rise_bytes = recent - baseline;
+  evidence.noise_bytes = fit.residual_noise;
+  evidence.drifting = fit.significant && fit.second_half.lower > 0;
+  const std::span<const double> level_source =
+      std::span(has_live ? data.live : data.overhead).subspan(begin);
+  const double level = median({level_source.begin(), level_source.end()});
+  const bool meaningful = evidence.rise_bytes > options.noise_margin * evidence.noise_bytes &&
+                          evidence.rise_bytes > options.overhead_min_fraction * level;
+  if (!meaningful) return std::nullopt;
+
+  const auto overhead_of = [&](const MemoryReading& reading) {
+    const auto& live = reading.allocator.live_bytes;
+    return has_live && live ? reading.rss_bytes - *live : reading.rss_bytes;
+  };
+  for (const PurgeCheckpoint& purge : purges) {
+    if (purge.t_s < data.t_s[begin]) continue;
+    ++evidence.purges_in_window;
+    const double excess = overhead_of(purge.before) - baseline;
+    if (excess > 0) {
+      evidence.purge_returned_fraction =
+          (overhead_of(purge.before) - overhead_of(purge.after)) / excess;
+    }
+  }
+  return evidence;
+}
+
+Shape overhead_shape(const OverheadEvidence& overhead, bool has_live,
+                     const DetectorOptions& options) {
+  // Without live bytes a purge that returns nothing may hide live growth: only the step shows.
+  if (!has_live) return Shape::kHighWater;
+  if (overhead.purge_returned_fraction) {
+    return *overhead.purge_returned_fraction >= options.purge_return_fraction
+               ? Shape::kHighWater
+               : Shape::kFragmentation;
+  }
+  return overhead.drifting ? Shape::kFragmentation : Shape::kHighWater;
+}
+
+}  // namespace
+
+RssBound parse_rss_bound(std::string_view text) {
+  if (text.ends_with('x')) {
+    const double multiple = parse_bytes(text.substr(0, text.size() - 1));
+    if (multiple < 1) {
+      throw UnitError(
+          fmt::format("'{}' is not an RSS bound: a multiple of the live bytes must be "
+                      "at least 1x",
+                      text));
+    }
+    return RssBound{multiple, true};
+  }
+  return RssBound{parse_bytes(text), false};
+}
+
+Detector::Detector(DetectorOptions options)
+    : options_(std::move(options)), store_(options_.capacity) {
+  if (options_.min_points < 8 || options_.confirmations < 1 || options_.rss_only_segments < 2 ||
+      options_.warmup_fraction < 0 || options_.warmup_fraction >= 1) {
+    throw std::invalid_argument(
+        "DetectorOptions: min_points >= 8, confirmations >= 1, rss_only_segments >= 2 and "
+        "0 <= warmup_fraction < 1 are required");
+  }
+  if (options_.rss_bound) {
+    bound_ = BoundCheck{};
+    bound_->description = options_.rss_bound->live_multiple
+                              ? fmt::format("{}x the peak live bytes", options_.rss_bound->value)
+                              : format_bytes(options_.rss_bound->value);
+    if (!options_.rss_bound->live_multiple) bound_->limit_bytes = options_.rss_bound->value;
+  }
+  verdict_.work_unit = options_.work_unit;
+}
+
+double Detector::work_of(const WorkCounters& work) const {
+  if (is_sum_unit(options_.work_unit)) {
+    double total = 0;
+    for (const auto& [name, count] : work) total += count;
+    return total;
+  }
+  for (const auto& [name, count] : work) {
+    if (counter_matches(name, options_.work_unit)) return count;
+  }
+  throw DetectorInputError(fmt::format(
+      "no work counter matches the unit '{}' (the samples count: {}); use one of those, or 'op' "
+      "for their sum",
+      options_.work_unit, counter_names(work)));
+}
+
+void Detector::validate(const SeriesSample& sample) const {
+  const auto& live = sample.memory.allocator.live_bytes;
+  if (!std::isfinite(sample.t_s) || !std::isfinite(sample.memory.rss_bytes) ||
+      sample.memory.rss_bytes < 0 || (live && (!std::isfinite(*live) || *live < 0))) {
+    throw DetectorInputError("a time or memory value is not a finite non-negative number");
+  }
+  if (has_live_bytes_ && *has_live_bytes_ && !live) {
+    throw DetectorInputError(
+        "allocator.live_bytes is missing but earlier samples had it: the detector reads one "
+        "signal per run");
+  }
+  if (options_.rss_bound && options_.rss_bound->live_multiple && !live) {
+    throw DetectorInputError(
+        "an RSS bound relative to live bytes needs allocator.live_bytes, which this run does not "
+        "record: give the bound in bytes instead");
+  }
+  if (!last_t_s_) return;
+  if (sample.t_s < *last_t_s_) {
+    throw DetectorInputError(
+        fmt::format("time went backwards: t_s {} after {}", sample.t_s, *last_t_s_));
+  }
+  for (const auto& [name, previous] : last_work_) {
+    const auto found = sample.work.find(name);
+    if (found == sample.work.end()) {
+      throw DetectorInputError(fmt::format("work counter '{}' disappeared", name));
+    }
+    if (found->second < previous) {
+      throw DetectorInputError(fmt::format(
+          "work counter '{}' went backwards from {} to {}: counters must never decrease (a "
+          "restarted process starts a new series)",
+          name, previous, found->second));
+    }
+  }
+}
+
+void Detector::add(const SeriesSample& sample) {
+  validate(sample);
+  const double work = work_of(sample.work);
+  if (!has_live_bytes_) {
+    has_live_bytes_ = sample.memory.allocator.live_bytes.has_value();
+    verdict_.signal = *has_live_bytes_ ? "live_bytes" : "rss_bytes";
+  }
+  if (!first_work_) first_work_ = work;
+  last_t_s_ = sample.t_s;
+  last_work_ = sample.work;
+  ++samples_;
+  store_.add(StoreInput{sample.t_s, work, sample.memory.rss_bytes,
+                        *has_live_bytes_ ? sample.memory.allocator.live_bytes : std::nullopt});
+  check_absolute_bound(sample);
+  // Re-evaluate once a sixteenth of the stored points (at least four) is new.
+  const std::size_t new_points = std::max<std::size_t>(4, store_.points().size() / 16);
+  if (samples_ - samples_at_evaluation_ >= new_points * store_.samples_per_point()) {
+    evaluate(false);
+  }
+}
+
+void Detector::add(const PurgeCheckpoint& purge) {
+  if (recent_purges_.size() == kKeptPurges) recent_purges_.erase(recent_purges_.begin());
+  recent_purges_.push_back(purge);
+}
+
+void Detector::check_absolute_bound(const SeriesSample& sample) {
+  if (!bound_) return;
+  bound_->peak_rss_bytes = std::max(bound_->peak_rss_bytes, sample.memory.rss_bytes);
+  if (options_.rss_bound->live_multiple || bound_->exceeded) return;
+  if (sample.memory.rss_bytes > bound_->limit_bytes) {
+    bound_->exceeded = true;
+    bound_->exceeded_at = RunPoint{sample.t_s, work_of(sample.work)};
+  }
+}
+
+void Detector::check_live_multiple_bound(std::span<const StoredPoint> window) {
+  if (!bound_ || !options_.rss_bound->live_multiple || bound_->exceeded) return;
+  double peak_live = 0;
+  for (const StoredPoint& point : window) {
+    peak_live = std::max(peak_live, point.live.max);
+    bound_->limit_bytes = options_.rss_bound->value * peak_live;
+    if (point.rss.max > bound_->limit_bytes) {
+      bound_->exceeded = true;
+      bound_->exceeded_at = RunPoint{point.t_last, point.work_last};
+      return;
+    }
+  }
+}
+
+void Detector::evaluate(bool include_partial) {
+  samples_at_evaluation_ = samples_;
+  std::vector<StoredPoint> points(store_.points().begin(), store_.points().end());
+  if (const auto partial = store_.partial(); include_partial && partial) {
+    points.push_back(*partial);
+  }
+  Verdict verdict;
+  verdict.signal = verdict_.signal;
+  verdict.work_unit = options_.work_unit;
+  verdict.samples = samples_;
+  verdict.samples_per_point = store_.samples_per_point();
+  const std::size_t begin = points.empty() ? 0 : window_begin(points, options_);
+  if (points.size() - begin < options_.min_points) {
+    settle(verdict);
+    return;
+  }
+  const std::span<const StoredPoint> window = std::span(points).subspan(begin);
+  check_live_multiple_bound(window);
+  verdict.window_start = RunPoint{window.front().t_first, window.front().work_first};
+  verdict.window_end = RunPoint{window.back().t_last, window.back().work_last};
+
+  const bool has_live = *has_live_bytes_;
+  const Columns data = columns(points, has_live);
+  const auto tail = [&](const std::vector<double>& column) {
+    return std::span(column).subspan(begin);
+  };
+  verdict.work_growth = test_growth(tail(data.work), tail(data.signal),
+                                    thresholds(options_, options_.max_bytes_per_work));
+  verdict.time_growth = test_growth(tail(data.t_s), tail(data.signal),
+                                    thresholds(options_, options_.max_bytes_per_second));
+  const GrowthEvidence& by_work = verdict.work_growth;
+  const GrowthEvidence& by_time = verdict.time_growth;
+  verdict.bytes_per_work = {by_work.window.slope, by_work.window.lower, by_work.window.upper};
+  verdict.bytes_per_second = {by_time.window.slope, by_time.window.lower, by_time.window.upper};
+
+  const Attribution attribution = attribute(data, begin, normal_quantile(options_.confidence),
+                                            by_work.window.test.autocorrelation_factor, options_);
+  verdict.work_and_time_separable = attribution.separable;
+  const bool steady_by_work =
+      has_live || steady_new_highs(tail(data.work), tail(data.signal_max), by_work.window.slope,
+                                   options_.rss_only_segments);
+  const bool steady_by_time =
+      has_live || steady_new_highs(tail(data.t_s), tail(data.signal_max), by_time.window.slope,
+                                   options_.rss_only_segments);
+  verdict.shape = Shape::kBounded;
+  if (by_work.grows() && steady_by_work && !attribution.time_explains) {
+    verdict.shape = Shape::kLeak;
+    verdict.growth_began = growth_onset(points, data.work, data.signal, by_work.window.slope);
+  } else if (by_time.grows() && steady_by_time &&
+             (attribution.time_explains || !by_work.significant)) {
+    verdict.shape = Shape::kTimeGrowth;
+    verdict.growth_began = growth_onset(points, data.t_s, data.signal, by_time.window.slope);
+  }
+
+  verdict.overhead = measure_overhead(data, begin, recent_purges_, has_live, options_);
+  settle(verdict);
+}
+
+// Applies the confirmation rule, the proven leak and the bound, and writes the explanation.
+void Detector::settle(Verdict& verdict) {
+  const bool growth_shape = verdict.shape == Shape::kLeak || verdict.shape == Shape::kTimeGrowth;
+  const double work_done = verdict.window_end.work - first_work_.value_or(0);
+  if (!growth_shape) {
+    streak_ = Streak{};
+  } else if (streak_.shape == verdict.shape && streak_.checks > 0) {
+    ++streak_.checks;
+  } else {
+    streak_ = Streak{verdict.shape, 1, work_done};
+  }
+  verdict.consecutive_checks = streak_.checks;
+  const bool confirmed = growth_shape && streak_.checks >= options_.confirmations &&
+                         work_done >= (1 + options_.confirmation_span) * streak_.first_work;
+  if (growth_shape && !confirmed) {
+    verdict.shape = Shape::kBounded;
+    verdict.growth_began.reset();
+  }
+  if (!growth_shape || !confirmed) {
+    if (verdict.overhead && verdict.shape == Shape::kBounded) {
+      verdict.shape = overhead_shape(*verdict.overhead, *has_live_bytes_, options_);
+    }
+  }
+  if (confirmed && options_.fail_on.contains(verdict.shape) &&
+      proven_.shape == Shape::kInsufficientData) {
+    verdict.proven_at = verdict.window_end;
+    proven_ = verdict;
+  }
+  // A failing shape once proven stays the answer; later data refines it only if it agrees.
+  if (proven_.shape != Shape::kInsufficientData && verdict.shape != proven_.shape) {
+    const std::size_t samples = verdict.samples;
+    verdict = proven_;
+    verdict.samples = samples;
+  }
+  verdict.proven_at = proven_.proven_at;
+  verdict.bound = bound_;
+  verdict.fail = options_.fail_on.contains(verdict.shape) || (bound_ && bound_->exceeded);
+  verdict.explanation = explain(verdict);
+  verdict_ = verdict;
+}
+
+Verdict Detector::finish() {
+  if (samples_ > 0) evaluate(true);
+  if (verdict_.shape == Shape::kInsufficientData && !verdict_.fail) {
+    throw DetectorInputError(fmt::format(
+        "too little data to decide: {} samples, of which fewer than {} points follow the "
+        "warm-up ({}% of the work{}); run longer, sample more often or shorten the warm-up",
+        samples_, options_.min_points, options_.warmup_fraction * 100,
+        options_.warmup_s > 0 ? fmt::format(" and {} s", options_.warmup_s) : ""));
+  }
+  return verdict_;
+}
+
+}  // namespace memsoak

@@ -1,0 +1,144 @@
+// The series file: what a soak run records, one JSON object per line (JSON Lines), version 1.
+//
+//   {"type":"header","format":"memsoak-series","version":1,"scenario":"healthy",
+//    "allocator":"jemalloc","command":"memsoak run ...","seed":7,"kernel":"6.1.0",
+//    "tunables":{"MALLOC_CONF":"..."},"start_time":"2025-01-01T00:00:00Z", ...}
+//   {"type":"sample","t_s":1.0,"work":{"queries":1200,"docs":300},"rss_bytes":150000000,
+//    "rss_anon_bytes":140000000,"allocator":{"live_bytes":135000000,"active_bytes":...}, ...}
+//   {"type":"purge","t_s":60.0,"work":{...},"before":{"rss_bytes":...,"allocator":{...}},
+//    "after":{"rss_bytes":...,"allocator":{...}}}
+//   {"type":"end","t_s":600.0,"reason":"duration"}
+//
+// The header comes first and once; samples and purge checkpoints follow in time order; "end" is
+// optional and last. Work counters are named, monotone, non-negative integers. Memory values are
+// non-negative byte counts below 2^53. Fields a record does not define (arena statistics,
+// latency percentiles) are kept verbatim in `extra`. Records whose type starts with "x-" are
+// extensions and are skipped. A run that is killed may leave a partial last line without its
+// newline: the reader ignores it and reports it through truncated_tail(); any other malformed
+// line is an error naming the file and line.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace memsoak {
+
+inline constexpr int kSeriesVersion = 1;
+inline constexpr std::string_view kSeriesFormatName = "memsoak-series";
+
+// A malformed record or file. what() reads "FILE:LINE: problem (how to fix)" when the location
+// is known, so a CI log points at the offending line.
+struct SeriesError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Statistics the allocator reports about itself; each is absent when this allocator has none.
+struct AllocatorStats {
+  std::optional<double> live_bytes;      // allocated by the program and not yet freed
+  std::optional<double> active_bytes;    // in pages the allocator holds for live objects
+  std::optional<double> resident_bytes;  // physically resident, including allocator metadata
+  std::optional<double> mapped_bytes;
+  std::optional<double> retained_bytes;  // virtual address space kept but returned to the OS
+};
+
+// One reading of the process's memory.
+struct MemoryReading {
+  double rss_bytes = 0;
+  std::optional<double> rss_anon_bytes;
+  AllocatorStats allocator;
+};
+
+// Named monotone work counters ("queries", "docs"): the x-axis growth is measured against.
+using WorkCounters = std::map<std::string, double>;
+
+struct SeriesHeader {
+  int version = kSeriesVersion;
+  std::string scenario;
+  std::string allocator;
+  std::string command;  // the command line that reproduces the run
+  std::uint64_t seed = 0;
+  std::string kernel;
+  nlohmann::json tunables = nlohmann::json::object();  // MALLOC_CONF and friends, verbatim
+  std::string start_time;                              // ISO 8601, UTC
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+struct SeriesSample {
+  double t_s = 0;  // seconds since the start of the run
+  WorkCounters work;
+  MemoryReading memory;
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+// The allocator was asked to give memory back (the backend's purge hook) between two readings.
+struct PurgeCheckpoint {
+  double t_s = 0;
+  WorkCounters work;
+  MemoryReading before;
+  MemoryReading after;
+};
+
+struct SeriesEnd {
+  double t_s = 0;
+  std::string reason;  // "duration", "bound", "leak", "signal", ...
+};
+
+using SeriesRecord = std::variant<SeriesHeader, SeriesSample, PurgeCheckpoint, SeriesEnd>;
+
+// One line of JSON to a record; throws SeriesError (without location) when it is not one.
+// Returns nothing for an extension record ("x-..." type).
+std::optional<SeriesRecord> parse_series_record(std::string_view line);
+
+// A record as one line of JSON, without the trailing newline.
+std::string format_series_record(const SeriesRecord& record);
+
+// Reads a series file record by record, in bounded memory, checking the order of records.
+class SeriesReader {
+ public:
+  explicit SeriesReader(std::string path);  // throws SeriesError if the file cannot be opened
+
+  // The next record, or nothing at the end of the file. The first record is the header.
+  std::optional<SeriesRecord> next();
+
+  std::size_t line() const { return line_; }  // of the record last returned
+  const std::string& path() const { return path_; }
+  bool truncated_tail() const { return truncated_tail_; }  // a partial last line was ignored
+  std::string location() const;                            // "PATH:LINE"
+
+ private:
+  [[noreturn]] void fail(std::string_view problem) const;
+  void check_order(const SeriesRecord& record);
+
+  std::string path_;
+  std::ifstream in_;
+  std::size_t line_ = 0;
+  bool truncated_tail_ = false;
+  bool seen_header_ = false;
+  bool seen_end_ = false;
+};
+
+// Appends records to a series file, one write(2) per line, so a killed run loses at most the
+// line in flight and a reader never sees half of an earlier one.
+class SeriesWriter {
+ public:
+  explicit SeriesWriter(const std::string& path);  // truncates; throws SeriesError on failure
+  ~SeriesWriter();
+  SeriesWriter(const SeriesWriter&) = delete;
+  SeriesWriter& operator=(const SeriesWriter&) = delete;
+
+  void write(const SeriesRecord& record);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace memsoak
