@@ -77,6 +77,10 @@ std::size_t decode_size(std::uint16_t encoded);
 void print_program(const OpTable& table, std::span<const std::uint8_t> input, std::FILE* out);
 std::string format_op(const OpTable& table, const Op& op);
 
+// libFuzzer dictionary lines ("\x..." entries): every operation with representative
+// arguments (slot 0, alignment 16, sizes at the boundaries allocators care about).
+void print_dictionary(const OpTable& table, std::FILE* out);
+
 struct AssembleError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

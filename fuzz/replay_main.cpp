@@ -25,7 +25,8 @@ constexpr std::string_view kUsage =
     "usage: %s [FILE|DIR]...                 run inputs (directories recursively; .ops text is\n"
     "                                         assembled first; .dict and .options are skipped)\n"
     "       %s --print FILE...               print inputs as operation programs\n"
-    "       %s --assemble SOURCE.ops OUTPUT  write a hand-written program as an input\n";
+    "       %s --assemble SOURCE.ops OUTPUT  write a hand-written program as an input\n"
+    "       %s --dictionary                  print a libFuzzer dictionary of the operations\n";
 
 std::vector<std::uint8_t> read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -75,6 +76,10 @@ int run(const std::vector<std::string>& args) {
     }
     return 0;
   }
+  if (args.size() == 1 && args[0] == "--dictionary") {
+    memsoak::fuzz::print_dictionary(target_op_table(), stdout);
+    return 0;
+  }
   if (args.size() == 3 && args[0] == "--assemble") {
     const std::vector<std::uint8_t> input = read_input(args[1]);
     std::ofstream out(args[2], std::ios::binary);
@@ -99,7 +104,7 @@ int run(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   try {
     const int status = run(std::vector<std::string>(argv + 1, argv + argc));
-    if (status == 2) std::fprintf(stderr, kUsage.data(), argv[0], argv[0], argv[0]);
+    if (status == 2) std::fprintf(stderr, kUsage.data(), argv[0], argv[0], argv[0], argv[0]);
     return status;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "%s: %s\n", argv[0], error.what());
