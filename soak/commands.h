@@ -19,4 +19,6 @@ struct Exit {
   int code;
 };
 
+void add_run_command(CLI::App& app);  // soak/command_run.cpp
+
 }  // namespace memsoak

@@ -7,6 +7,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"memsoak: find the memory failures of long-running services"};
   app.require_subcommand(1);
+  memsoak::add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

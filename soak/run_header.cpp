@@ -1,0 +1,101 @@
+#include "soak/run_header.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <ctime>
+#include <string_view>
+
+#include "harness/allocator_registry.h"
+#include "harness/cgroup.h"
+
+namespace memsoak {
+namespace {
+
+// jemalloc reads MALLOC_CONF, glibc MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_ and friends.
+constexpr std::array<std::string_view, 5> kTunablePrefixes{
+    "MALLOC_", "MIMALLOC_", "GLIBC_TUNABLES=", "TCMALLOC_", "LD_PRELOAD="};
+
+std::string kernel_release() {
+  utsname name{};
+  return uname(&name) == 0 ? std::string(name.release) : std::string();
+}
+
+std::string utc_now() {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+}
+
+nlohmann::json cgroup_limit() {
+  try {
+    const CgroupMemory cgroup = read_cgroup_memory(getpid());
+    return cgroup.limit_bytes ? nlohmann::json(*cgroup.limit_bytes) : nlohmann::json(nullptr);
+  } catch (const std::runtime_error&) {
+    return nullptr;  // no memory cgroup to read: nothing to record
+  }
+}
+
+nlohmann::json detector_settings(const DetectorOptions& detector) {
+  nlohmann::json settings{
+      {"work_unit", detector.work_unit},
+      {"max_bytes_per_work", detector.max_bytes_per_work},
+      {"max_bytes_per_second", detector.max_bytes_per_second},
+      {"confidence", detector.confidence},
+      {"warmup_s", detector.warmup_s},
+      {"warmup_fraction", detector.warmup_fraction},
+      {"confirmations", detector.confirmations},
+      {"min_points", detector.min_points},
+      {"capacity", detector.capacity},
+      {"fail_on", nlohmann::json::array()},
+  };
+  for (const Shape shape : detector.fail_on) settings["fail_on"].push_back(shape_name(shape));
+  return settings;
+}
+
+}  // namespace
+
+nlohmann::json allocator_tunables(std::span<const std::string> environment) {
+  nlohmann::json tunables = nlohmann::json::object();
+  for (const std::string& entry : environment) {
+    const bool tunable =
+        std::any_of(kTunablePrefixes.begin(), kTunablePrefixes.end(),
+                    [&](std::string_view prefix) { return entry.starts_with(prefix); });
+    const std::size_t equals = entry.find('=');
+    if (tunable && equals != std::string::npos) {
+      tunables[entry.substr(0, equals)] = entry.substr(equals + 1);
+    }
+  }
+  return tunables;
+}
+
+SeriesHeader run_header(const RunOptions& options, const std::string& command,
+                        const ServingAllocator& serving, const DetectorOptions& detector) {
+  SeriesHeader header;
+  header.scenario = options.scenario;
+  header.allocator = options.allocator;
+  header.command = command;
+  header.seed = options.seed;
+  header.kernel = kernel_release();
+  header.tunables = allocator_tunables(current_environment());
+  header.start_time = utc_now();
+  header.extra = {
+      {"serving_allocator",
+       {{"name", serving.name},
+        {"library", serving.library_path},
+        {"version", serving.version ? nlohmann::json(*serving.version) : nlohmann::json()}}},
+      {"duration_s", options.duration_s},
+      {"sample_interval_s", sample_interval_s(options)},
+      {"purge_every_s", options.purge_every_s},
+      {"threads", options.threads},
+      {"window_documents",
+       options.window_documents ? nlohmann::json(*options.window_documents) : nlohmann::json()},
+      {"cgroup_limit_bytes", cgroup_limit()},
+      {"detector", detector_settings(detector)},
+  };
+  return header;
+}
+
+}  // namespace memsoak

@@ -1,0 +1,26 @@
+// The header record of a soak run's series: what ran, on what, and how it was judged, so that
+// a series read months later (or from a killed run) still says how to reproduce it. Records
+// the scenario, the allocator asked for and the one detected serving malloc (library, version),
+// the allocator tunables found in the environment (MALLOC_CONF, MIMALLOC_*, GLIBC_TUNABLES,
+// TCMALLOC_*, LD_PRELOAD), the kernel (statm is approximate on older ones), the cgroup memory
+// limit, the schedule and the detector's settings.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+
+#include "harness/detector.h"
+#include "harness/series.h"
+#include "soak/run_options.h"
+#include "soak/serving_allocator.h"
+
+namespace memsoak {
+
+// The environment entries ("NAME=value") that tune an allocator, as {"NAME": "value"}.
+nlohmann::json allocator_tunables(std::span<const std::string> environment);
+
+SeriesHeader run_header(const RunOptions& options, const std::string& command,
+                        const ServingAllocator& serving, const DetectorOptions& detector);
+
+}  // namespace memsoak

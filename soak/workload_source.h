@@ -1,0 +1,51 @@
+// A scenario's workload (soak/scenarios.h) as the soak runner drives and samples it: made
+// from the scenario's name, started and stopped, read as queries served and documents
+// indexed (the work counters); steady once 1.5 document windows were indexed (evictions start
+// after one, and compaction of the tombstoned postings settles the index by then); per sample the
+// arenas' chunk bytes ("arena"), the interval's query and batch latency percentiles in microseconds
+// ("latency_us"), and the workload's other counters and gauges ("workload").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "soak/work_source.h"
+
+namespace memsoak {
+
+class Workload;
+
+struct WorkloadSettings {
+  std::uint64_t seed = 1;
+  unsigned threads = 2;                         // one indexer, the others searchers; at least 2
+  std::optional<std::size_t> window_documents;  // empty: the workload's default
+};
+
+class WorkloadSource final : public WorkSource {
+ public:
+  // Throws std::invalid_argument naming the scenarios when `scenario` is not one.
+  WorkloadSource(std::string_view scenario, WorkloadSettings settings);
+  ~WorkloadSource() override;
+  WorkloadSource(const WorkloadSource&) = delete;
+  WorkloadSource& operator=(const WorkloadSource&) = delete;
+
+  void start();
+  void stop();  // joins the threads; rethrows the first exception one died of
+
+  WorkDone work() const override;
+  bool steady() const override;
+  nlohmann::json take_interval_extra() override;
+
+  // The verdict the scenario table expects under `allocator`, if it names one.
+  std::optional<std::string> expected_verdict(std::string_view allocator) const;
+
+ private:
+  std::unique_ptr<Workload> workload_;
+  double steady_documents_;
+  mutable bool steady_ = false;
+};
+
+}  // namespace memsoak
