@@ -11,9 +11,6 @@ namespace memsoak {
 namespace {
 
 constexpr std::size_t kKeptPurges = 16;
-// Below this share of the work variance left unexplained by time, work and time advance
-// together and cannot be told apart.
-constexpr double kMinSeparableVariance = 0.02;
 
 bool is_sum_unit(std::string_view unit) { return unit == "op" || unit == "ops"; }
 
@@ -103,53 +100,72 @@ bool steady_new_highs(std::span<const double> axis, std::span<const double> peak
   return true;
 }
 
-// Least squares of y on work and time together: does time explain the growth that work does
-// not? Only meaningful when the work rate varied (idle periods, bursts).
+// Least squares of the signal on work and time together: does time explain the growth that
+// work does not? Only idle periods or bursts tell them apart; when the work rate was steady the
+// two coefficients' errors are huge and neither is significant. The variance is inflated for
+// the residuals' lag-1 autocorrelation.
 struct Attribution {
-  bool separable = false;
+  bool separable = false;  // at least one coefficient is significant on its own
   bool time_explains = false;
 };
 
-Attribution attribute(const Columns& data, std::size_t begin, double z,
-                      double autocorrelation_factor, const DetectorOptions& options) {
-  const std::size_t n = data.work.size() - begin;
-  const auto mean = [&](const std::vector<double>& column) {
-    double sum = 0;
-    for (std::size_t i = begin; i < column.size(); ++i) sum += column[i];
-    return sum / static_cast<double>(n);
+struct Centred {
+  std::vector<double> work, t_s, signal;
+};
+
+Centred centre(const Columns& data, std::size_t begin) {
+  const auto centred = [&](const std::vector<double>& column) {
+    std::vector<double> values(column.begin() + static_cast<std::ptrdiff_t>(begin), column.end());
+    double mean = 0;
+    for (const double value : values) mean += value;
+    mean /= static_cast<double>(values.size());
+    for (double& value : values) value -= mean;
+    return values;
   };
-  const double work_mean = mean(data.work);
-  const double time_mean = mean(data.t_s);
-  const double signal_mean = mean(data.signal);
-  double sxx = 0, stt = 0, sxt = 0, sxy = 0, sty = 0;
-  for (std::size_t i = begin; i < data.work.size(); ++i) {
-    const double x = data.work[i] - work_mean;
-    const double t = data.t_s[i] - time_mean;
-    const double y = data.signal[i] - signal_mean;
-    sxx += x * x;
-    stt += t * t;
-    sxt += x * t;
-    sxy += x * y;
-    sty += t * y;
+  return Centred{centred(data.work), centred(data.t_s), centred(data.signal)};
+}
+
+double autocorrelation_inflation(const std::vector<double>& residuals) {
+  double lagged = 0, squares = 0;
+  for (std::size_t i = 0; i < residuals.size(); ++i) {
+    squares += residuals[i] * residuals[i];
+    if (i > 0) lagged += residuals[i] * residuals[i - 1];
   }
-  Attribution result;
-  if (sxx == 0 || stt == 0 || n < 4) return result;
-  result.separable = 1 - sxt * sxt / (sxx * stt) > kMinSeparableVariance;
-  if (!result.separable) return result;
+  const double rho = squares > 0 ? std::clamp(lagged / squares, 0.0, 0.99) : 0;
+  return (1 + rho) / (1 - rho);
+}
+
+Attribution attribute(const Columns& data, std::size_t begin, double z,
+                      const DetectorOptions& options) {
+  const Centred c = centre(data, begin);
+  const std::size_t n = c.work.size();
+  double sxx = 0, stt = 0, sxt = 0, sxy = 0, sty = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    sxx += c.work[i] * c.work[i];
+    stt += c.t_s[i] * c.t_s[i];
+    sxt += c.work[i] * c.t_s[i];
+    sxy += c.work[i] * c.signal[i];
+    sty += c.t_s[i] * c.signal[i];
+  }
   const double determinant = sxx * stt - sxt * sxt;
+  Attribution result;
+  if (n < 8 || !(determinant > 0)) return result;
   const double work_slope = (stt * sxy - sxt * sty) / determinant;
   const double time_slope = (sxx * sty - sxt * sxy) / determinant;
+  std::vector<double> residuals(n);
   double squares = 0;
-  for (std::size_t i = begin; i < data.work.size(); ++i) {
-    const double residual = data.signal[i] - signal_mean - work_slope * (data.work[i] - work_mean) -
-                            time_slope * (data.t_s[i] - time_mean);
-    squares += residual * residual;
+  for (std::size_t i = 0; i < n; ++i) {
+    residuals[i] = c.signal[i] - work_slope * c.work[i] - time_slope * c.t_s[i];
+    squares += residuals[i] * residuals[i];
   }
-  const double variance = squares / static_cast<double>(n - 3) * autocorrelation_factor;
+  const double variance =
+      squares / static_cast<double>(n - 3) * autocorrelation_inflation(residuals);
   const double work_error = std::sqrt(variance * stt / determinant);
   const double time_error = std::sqrt(variance * sxx / determinant);
-  result.time_explains = time_slope - z * time_error > options.max_bytes_per_second &&
-                         work_slope - z * work_error <= options.max_bytes_per_work;
+  const bool work_significant = work_slope - z * work_error > options.max_bytes_per_work;
+  const bool time_significant = time_slope - z * time_error > options.max_bytes_per_second;
+  result.separable = work_significant || time_significant;
+  result.time_explains = time_significant && !work_significant;
   return result;
 }
 
@@ -176,6 +192,37 @@ RunPoint growth_onset(std::span<const StoredPoint> points, std::span<const doubl
   return RunPoint{points[best].t_first, points[best].work_first};
 }
 
+// The knee of the best "flat, then rising" fit (level and slope free) over axis[begin, end),
+// searched where at least `min_after` points follow it: the start of a leak that began after
+// the window did, so that a late leak need not wait for the window's first half to grow.
+std::size_t late_knee(std::span<const double> axis, std::span<const double> signal,
+                      std::size_t min_after) {
+  const std::size_t n = axis.size();
+  std::size_t best = 0;
+  double best_squares = std::numeric_limits<double>::infinity();
+  for (std::size_t knee = 1; knee + min_after <= n; ++knee) {
+    double sh = 0, shh = 0, sy = 0, shy = 0, syy = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double h = std::max(0.0, axis[i] - axis[knee]);
+      sh += h;
+      shh += h * h;
+      sy += signal[i];
+      shy += h * signal[i];
+      syy += signal[i] * signal[i];
+    }
+    const double count = static_cast<double>(n);
+    const double spread = shh - sh * sh / count;
+    if (spread <= 0) continue;
+    const double covariance = shy - sh * sy / count;
+    const double squares = syy - sy * sy / count - covariance * covariance / spread;
+    if (squares < best_squares) {
+      best_squares = squares;
+      best = knee;
+    }
+  }
+  return best;
+}
+
 std::optional<OverheadEvidence> measure_overhead(const Columns& data, std::size_t begin,
                                                  std::span<const PurgeCheckpoint> purges,
                                                  bool has_live, const DetectorOptions& options) {
@@ -191,10 +238,9 @@ std::optional<OverheadEvidence> measure_overhead(const Columns& data, std::size_
   evidence.drifting = fit.significant && fit.second_half.lower > 0;
   const std::span<const double> level_source =
       std::span(has_live ? data.live : data.overhead).subspan(begin);
-  const double level = median({level_source.begin(), level_source.end()});
-  const bool meaningful = evidence.rise_bytes > options.noise_margin * evidence.noise_bytes &&
-                          evidence.rise_bytes > options.overhead_min_fraction * level;
-  if (!meaningful) return std::nullopt;
+  const double material =
+      std::max(options.overhead_min_fraction * median({level_source.begin(), level_source.end()}),
+               options.noise_margin * evidence.noise_bytes);
 
   const auto overhead_of = [&](const MemoryReading& reading) {
     const auto& live = reading.allocator.live_bytes;
@@ -203,25 +249,65 @@ std::optional<OverheadEvidence> measure_overhead(const Columns& data, std::size_
   for (const PurgeCheckpoint& purge : purges) {
     if (purge.t_s < data.t_s[begin]) continue;
     ++evidence.purges_in_window;
+    const double returned = overhead_of(purge.before) - overhead_of(purge.after);
+    evidence.largest_purge_return_bytes = std::max(evidence.largest_purge_return_bytes, returned);
     const double excess = overhead_of(purge.before) - baseline;
-    if (excess > 0) {
-      evidence.purge_returned_fraction =
-          (overhead_of(purge.before) - overhead_of(purge.after)) / excess;
-    }
+    evidence.purge_returned_fraction = excess > 0 ? std::optional(returned / excess) : std::nullopt;
   }
+  evidence.risen = evidence.rise_bytes > material;
+  evidence.purge_returned = evidence.largest_purge_return_bytes > material;
+  if (!evidence.risen && !evidence.purge_returned) return std::nullopt;
   return evidence;
 }
 
+// Retention comes back when the allocator is asked; fragmentation does not. Without live
+// bytes a purge that returns nothing may hide live growth, so only the step is reported.
 Shape overhead_shape(const OverheadEvidence& overhead, bool has_live,
                      const DetectorOptions& options) {
-  // Without live bytes a purge that returns nothing may hide live growth: only the step shows.
-  if (!has_live) return Shape::kHighWater;
+  if (!has_live || !overhead.risen) return Shape::kHighWater;
   if (overhead.purge_returned_fraction) {
     return *overhead.purge_returned_fraction >= options.purge_return_fraction
                ? Shape::kHighWater
                : Shape::kFragmentation;
   }
   return overhead.drifting ? Shape::kFragmentation : Shape::kHighWater;
+}
+
+// The growth shapes over points[begin, end): leak, time-growth or none (kBounded).
+void assess_growth(std::span<const StoredPoint> points, const Columns& data, std::size_t begin,
+                   bool has_live, const DetectorOptions& options, Verdict& verdict) {
+  verdict.window_start = RunPoint{points[begin].t_first, points[begin].work_first};
+  const auto tail = [&](const std::vector<double>& column) {
+    return std::span(column).subspan(begin);
+  };
+  verdict.work_growth = test_growth(tail(data.work), tail(data.signal),
+                                    thresholds(options, options.max_bytes_per_work));
+  verdict.time_growth = test_growth(tail(data.t_s), tail(data.signal),
+                                    thresholds(options, options.max_bytes_per_second));
+  const GrowthEvidence& by_work = verdict.work_growth;
+  const GrowthEvidence& by_time = verdict.time_growth;
+  verdict.bytes_per_work = {by_work.window.slope, by_work.window.lower, by_work.window.upper};
+  verdict.bytes_per_second = {by_time.window.slope, by_time.window.lower, by_time.window.upper};
+
+  const Attribution attribution =
+      attribute(data, begin, normal_quantile(options.confidence), options);
+  verdict.work_and_time_separable = attribution.separable;
+  const bool steady_by_work =
+      has_live || steady_new_highs(tail(data.work), tail(data.signal_max), by_work.window.slope,
+                                   options.rss_only_segments);
+  const bool steady_by_time =
+      has_live || steady_new_highs(tail(data.t_s), tail(data.signal_max), by_time.window.slope,
+                                   options.rss_only_segments);
+  verdict.shape = Shape::kBounded;
+  verdict.growth_began.reset();
+  if (by_work.grows() && steady_by_work && !attribution.time_explains) {
+    verdict.shape = Shape::kLeak;
+    verdict.growth_began = growth_onset(points, data.work, data.signal, by_work.window.slope);
+  } else if (by_time.grows() && steady_by_time &&
+             (attribution.time_explains || !by_work.significant)) {
+    verdict.shape = Shape::kTimeGrowth;
+    verdict.growth_began = growth_onset(points, data.t_s, data.signal, by_time.window.slope);
+  }
 }
 
 }  // namespace
@@ -376,42 +462,20 @@ void Detector::evaluate(bool include_partial) {
   }
   const std::span<const StoredPoint> window = std::span(points).subspan(begin);
   check_live_multiple_bound(window);
-  verdict.window_start = RunPoint{window.front().t_first, window.front().work_first};
   verdict.window_end = RunPoint{window.back().t_last, window.back().work_last};
 
   const bool has_live = *has_live_bytes_;
   const Columns data = columns(points, has_live);
-  const auto tail = [&](const std::vector<double>& column) {
-    return std::span(column).subspan(begin);
-  };
-  verdict.work_growth = test_growth(tail(data.work), tail(data.signal),
-                                    thresholds(options_, options_.max_bytes_per_work));
-  verdict.time_growth = test_growth(tail(data.t_s), tail(data.signal),
-                                    thresholds(options_, options_.max_bytes_per_second));
-  const GrowthEvidence& by_work = verdict.work_growth;
-  const GrowthEvidence& by_time = verdict.time_growth;
-  verdict.bytes_per_work = {by_work.window.slope, by_work.window.lower, by_work.window.upper};
-  verdict.bytes_per_second = {by_time.window.slope, by_time.window.lower, by_time.window.upper};
-
-  const Attribution attribution = attribute(data, begin, normal_quantile(options_.confidence),
-                                            by_work.window.test.autocorrelation_factor, options_);
-  verdict.work_and_time_separable = attribution.separable;
-  const bool steady_by_work =
-      has_live || steady_new_highs(tail(data.work), tail(data.signal_max), by_work.window.slope,
-                                   options_.rss_only_segments);
-  const bool steady_by_time =
-      has_live || steady_new_highs(tail(data.t_s), tail(data.signal_max), by_time.window.slope,
-                                   options_.rss_only_segments);
-  verdict.shape = Shape::kBounded;
-  if (by_work.grows() && steady_by_work && !attribution.time_explains) {
-    verdict.shape = Shape::kLeak;
-    verdict.growth_began = growth_onset(points, data.work, data.signal, by_work.window.slope);
-  } else if (by_time.grows() && steady_by_time &&
-             (attribution.time_explains || !by_work.significant)) {
-    verdict.shape = Shape::kTimeGrowth;
-    verdict.growth_began = growth_onset(points, data.t_s, data.signal, by_time.window.slope);
+  assess_growth(points, data, begin, has_live, options_, verdict);
+  // A leak that began after the window did: test again from the knee of the growth.
+  const std::size_t min_after = std::max(options_.min_points, (points.size() - begin) / 4);
+  const std::size_t knee = begin + late_knee(std::span(data.work).subspan(begin),
+                                             std::span(data.signal).subspan(begin), min_after);
+  if (verdict.shape == Shape::kBounded && knee > begin) {
+    Verdict late = verdict;
+    assess_growth(points, data, knee, has_live, options_, late);
+    if (late.shape == Shape::kLeak) verdict = late;
   }
-
   verdict.overhead = measure_overhead(data, begin, recent_purges_, has_live, options_);
   settle(verdict);
 }

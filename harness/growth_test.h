@@ -18,7 +18,7 @@ struct GrowthThresholds {
   double min_slope = 0;           // bytes per unit of the axis
   double confidence = 0.999;      // one-sided, for the whole window
   double half_confidence = 0.95;  // one-sided, for each half
-  double noise_margin = 3;
+  double noise_margin = 2;
   // Decelerating: the second half's slope is below `slowdown` times the first half's, and
   // lower by `deceleration_z` standard errors (a leak under a fading warm-up slows a little).
   double deceleration_z = 2;

@@ -67,10 +67,11 @@ std::optional<SeriesRecord> SeriesGenerator::next() {
   }
   const double ar = params_.noise_ar;
   noise_ = ar * noise_ + std::sqrt(1 - ar * ar) * params_.noise_bytes * gaussian_(random_);
-  if (params_.batch_rate_per_s > 0 && t_s_ >= batch_until_s_ &&
-      uniform_(random_) < params_.batch_rate_per_s * params_.interval_s) {
-    batch_until_s_ = t_s_ + params_.batch_duration_s;
-  }
+  const bool scheduled = params_.batch_at_s >= 0 && t_s_ >= params_.batch_at_s &&
+                         t_s_ < params_.batch_at_s + params_.interval_s;
+  const bool random_batch = params_.batch_rate_per_s > 0 && t_s_ >= batch_until_s_ &&
+                            uniform_(random_) < params_.batch_rate_per_s * params_.interval_s;
+  if (scheduled || random_batch) batch_until_s_ = t_s_ + params_.batch_duration_s;
   const double footprint =
       live_now() + params_.rss_overhead_bytes + params_.fragmentation_bytes_per_op * work_;
   const double decayed = rss_ - params_.rss_decay_per_s * params_.interval_s * (rss_ - footprint);

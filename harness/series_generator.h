@@ -35,7 +35,8 @@ struct GeneratorParams {
   double batch_rate_per_s = 0;  // transient big batches (live rises, then falls back)
   double batch_bytes = 0;
   double batch_duration_s = 5;
-  double step_bytes = 0;  // one permanent step of the live set (a table that doubled)
+  double batch_at_s = -1;  // one batch at this time as well (negative: none)
+  double step_bytes = 0;   // one permanent step of the live set (a table that doubled)
   double step_at_s = 0;
 
   double rss_overhead_bytes = 12.0 * 1024 * 1024;  // allocator metadata, code, stacks

@@ -61,7 +61,10 @@ json to_json(const OverheadEvidence& overhead) {
   return json{{"rise_bytes", finite(overhead.rise_bytes)},
               {"noise_bytes", finite(overhead.noise_bytes)},
               {"drifting", overhead.drifting},
+              {"risen", overhead.risen},
               {"purges_in_window", overhead.purges_in_window},
+              {"largest_purge_return_bytes", overhead.largest_purge_return_bytes},
+              {"purge_returned", overhead.purge_returned},
               {"purge_returned_fraction", overhead.purge_returned_fraction
                                               ? finite(*overhead.purge_returned_fraction)
                                               : json(nullptr)}};
@@ -117,6 +120,27 @@ std::string purge_sentence(const OverheadEvidence& overhead) {
                      *overhead.purge_returned_fraction * 100);
 }
 
+std::string overhead_paragraph(const Verdict& verdict) {
+  const OverheadEvidence& overhead = *verdict.overhead;
+  const std::string what =
+      verdict.signal == "live_bytes" ? "RSS minus live bytes" : "RSS (no live bytes known)";
+  const std::string live_flat = fmt::format("{} grew no faster than {}/{}", verdict.signal,
+                                            rate(verdict.bytes_per_work.upper), verdict.work_unit);
+  if (!overhead.risen) {
+    return fmt::format(
+        "Memory is retained and given back on request: {} purge(s) in the window returned up to "
+        "{} of {}, while {}.",
+        overhead.purges_in_window, format_bytes(overhead.largest_purge_return_bytes), what,
+        live_flat);
+  }
+  return fmt::format("{}: {} rose {} (noise {}) and {}, while {}. {}",
+                     verdict.shape == Shape::kHighWater ? "Memory stepped up and is retained"
+                                                        : "RSS drifts away from the live bytes",
+                     what, format_bytes(overhead.rise_bytes), format_bytes(overhead.noise_bytes),
+                     overhead.drifting ? "is still rising" : "then stayed flat", live_flat,
+                     purge_sentence(overhead));
+}
+
 std::string shape_paragraph(const Verdict& verdict) {
   const double work_span = verdict.window_end.work - verdict.window_start.work;
   const double time_span = verdict.window_end.t_s - verdict.window_start.t_s;
@@ -126,18 +150,23 @@ std::string shape_paragraph(const Verdict& verdict) {
           : "";
   const std::string proven =
       verdict.proven_at
-          ? fmt::format(" Proven at {}, after {} consecutive checks.",
+          ? fmt::format(" Proven at {}; {} consecutive checks agree.",
                         at(*verdict.proven_at, verdict.work_unit), verdict.consecutive_checks)
           : "";
+  const std::string collinear =
+      verdict.work_and_time_separable
+          ? ""
+          : " Work and time advanced together, so growth with age alone cannot be ruled out "
+            "(pausing the work now and then tells them apart).";
   switch (verdict.shape) {
     case Shape::kInsufficientData:
       return fmt::format("Not enough samples after the warm-up to decide yet ({} so far).",
                          verdict.samples);
     case Shape::kLeak:
       return fmt::format(
-          "Memory grows with the work done: {} That is about {}/s.{}{}",
+          "Memory grows with the work done: {} That is about {}/s.{}{}{}",
           growth_sentence(verdict, verdict.work_growth, verdict.work_unit, work_span),
-          rate(verdict.bytes_per_second.estimate), began, proven);
+          rate(verdict.bytes_per_second.estimate), began, proven, collinear);
     case Shape::kTimeGrowth:
       return fmt::format("Memory grows with wall time, not with the work: {} {}{}{}",
                          growth_sentence(verdict, verdict.time_growth, "second", time_span),
@@ -147,18 +176,8 @@ std::string shape_paragraph(const Verdict& verdict) {
                              : "The work counters did not grow with it.",
                          began, proven);
     case Shape::kHighWater:
-    case Shape::kFragmentation: {
-      const OverheadEvidence& overhead = *verdict.overhead;
-      const std::string what =
-          verdict.signal == "live_bytes" ? "RSS minus live bytes" : "RSS (no live bytes known)";
-      return fmt::format(
-          "{}: {} rose {} (noise {}) and {}, while {} grew no faster than {}/{}. {}",
-          verdict.shape == Shape::kHighWater ? "Memory stepped up and is retained"
-                                             : "RSS drifts away from the live bytes",
-          what, format_bytes(overhead.rise_bytes), format_bytes(overhead.noise_bytes),
-          overhead.drifting ? "is still rising" : "then stayed flat", verdict.signal,
-          rate(verdict.bytes_per_work.upper), verdict.work_unit, purge_sentence(overhead));
-    }
+    case Shape::kFragmentation:
+      return overhead_paragraph(verdict);
     case Shape::kBounded:
       break;
   }

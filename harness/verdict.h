@@ -50,7 +50,10 @@ struct OverheadEvidence {
   double rise_bytes = 0;   // recent level minus the level at the start of the window
   double noise_bytes = 0;  // scaled MAD of that signal about its trend
   bool drifting = false;   // still rising in the second half of the window
+  bool risen = false;      // the rise is material (against the live level and the noise)
   int purges_in_window = 0;
+  double largest_purge_return_bytes = 0;
+  bool purge_returned = false;                    // a purge gave back a material amount
   std::optional<double> purge_returned_fraction;  // of the rise, by the latest purge
 };
 

@@ -1,0 +1,315 @@
+#include "harness/detector.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "harness/sample_store.h"
+#include "harness/series_generator.h"
+#include "harness/units.h"
+
+namespace memsoak {
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024;
+
+Verdict analyse(const GeneratorParams& params, const DetectorOptions& options = {}) {
+  Detector detector(options);
+  SeriesGenerator generator(params);
+  while (const auto record = generator.next()) {
+    if (const auto* purge = std::get_if<PurgeCheckpoint>(&*record)) {
+      detector.add(*purge);
+    } else {
+      detector.add(std::get<SeriesSample>(*record));
+    }
+  }
+  return detector.finish();
+}
+
+GeneratorParams hours(double count, std::uint64_t seed = 3) {
+  GeneratorParams params;
+  params.duration_s = count * 3600;
+  params.seed = seed;
+  params.fill_s = 120;
+  return params;
+}
+
+SeriesSample sample(double t_s, double queries, double rss_bytes,
+                    std::optional<double> live_bytes = std::nullopt) {
+  SeriesSample result;
+  result.t_s = t_s;
+  result.work = {{"queries", queries}};
+  result.memory.rss_bytes = rss_bytes;
+  result.memory.allocator.live_bytes = live_bytes;
+  return result;
+}
+
+TEST(Detector, AHealthyRunWithAutocorrelatedNoiseIsBounded) {
+  GeneratorParams params = hours(2);
+  params.noise_ar = 0.9;
+  params.cache_warm_bytes = 10 * kMiB;
+  params.sawtooth_bytes = 6 * kMiB;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kBounded) << verdict.explanation;
+  EXPECT_FALSE(verdict.fail);
+  EXPECT_EQ(verdict.signal, "live_bytes");
+  EXPECT_LE(verdict.bytes_per_work.lower, 0);
+  EXPECT_GE(verdict.bytes_per_work.upper, 0);
+}
+
+TEST(Detector, ALeakIsProvenWithItsSlopeAndFailsTheRun) {
+  GeneratorParams params = hours(1);
+  params.leak_bytes_per_op = 16;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kLeak) << verdict.explanation;
+  EXPECT_TRUE(verdict.fail);
+  EXPECT_LE(verdict.bytes_per_work.lower, 16);
+  EXPECT_GE(verdict.bytes_per_work.upper, 16);
+  EXPECT_NEAR(verdict.bytes_per_second.estimate, 16 * params.ops_per_s, 0.05 * 16e4);
+  ASSERT_TRUE(verdict.proven_at);
+  EXPECT_LT(verdict.proven_at->t_s, 900);
+  EXPECT_NE(verdict.explanation.find("grows with the work done"), std::string::npos);
+}
+
+// Both halves of the window must grow, so a leak that starts late is proven once the run is
+// about 2.5 times as old as the leak's start.
+TEST(Detector, ALateLeakReportsWhereGrowthBegan) {
+  GeneratorParams params = hours(3);
+  params.leak_bytes_per_op = 8;
+  params.leak_start_s = 3000;
+  const Verdict verdict = analyse(params);
+  ASSERT_EQ(verdict.shape, Shape::kLeak) << verdict.explanation;
+  ASSERT_TRUE(verdict.growth_began && verdict.proven_at);
+  EXPECT_NEAR(verdict.growth_began->t_s, 3000, 300);
+  EXPECT_LT(verdict.proven_at->t_s, 3000 * 2.8);
+}
+
+TEST(Detector, ALeakFailsAsSoonAsProvenAndStaysProven) {
+  GeneratorParams params = hours(1);
+  params.leak_bytes_per_op = 64;
+  Detector detector;
+  SeriesGenerator generator(params);
+  double failed_at_s = -1;
+  while (const auto record = generator.next()) {
+    if (const auto* purge = std::get_if<SeriesSample>(&*record)) detector.add(*purge);
+    if (failed_at_s < 0 && detector.check().fail) failed_at_s = detector.check().window_end.t_s;
+  }
+  EXPECT_GT(failed_at_s, 300);  // after the default warm-up
+  EXPECT_LT(failed_at_s, 600);
+  EXPECT_EQ(detector.finish().shape, Shape::kLeak);
+}
+
+TEST(Detector, BytesPerQueryReadsTheQueryCounter) {
+  GeneratorParams params = hours(1);
+  params.leak_bytes_per_op = 16;
+  DetectorOptions options;
+  options.work_unit = "query";
+  const Verdict verdict = analyse(params, options);
+  ASSERT_EQ(verdict.shape, Shape::kLeak);
+  EXPECT_EQ(verdict.work_unit, "query");
+  // 80% of the operations are queries: 16 B per operation is 20 B per query.
+  EXPECT_NEAR(verdict.bytes_per_work.estimate, 20, 1);
+}
+
+TEST(Detector, GrowthWithTimeWhileIdleIsTimeGrowth) {
+  GeneratorParams params = hours(3);
+  params.time_growth_bytes_per_s = 20000;
+  params.idle_fraction = 0.5;
+  params.idle_period_s = 600;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kTimeGrowth) << verdict.explanation;
+  EXPECT_FALSE(verdict.fail);
+  EXPECT_TRUE(verdict.work_and_time_separable);
+  EXPECT_NEAR(verdict.bytes_per_second.estimate, 20000, 1000);
+}
+
+TEST(Detector, ABigBatchThatPurgeReturnsIsHighWater) {
+  GeneratorParams params = hours(3);
+  params.batch_at_s = 5000;
+  params.batch_bytes = 80 * kMiB;
+  params.batch_duration_s = 10;
+  params.purge_interval_s = 600;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kHighWater) << verdict.explanation;
+  EXPECT_FALSE(verdict.fail);
+  ASSERT_TRUE(verdict.overhead);
+  EXPECT_TRUE(verdict.overhead->purge_returned);
+}
+
+TEST(Detector, AStepThatStaysWithoutPurgeIsHighWater) {
+  GeneratorParams params = hours(3);
+  params.batch_at_s = 5000;
+  params.batch_bytes = 80 * kMiB;
+  params.batch_duration_s = 10;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kHighWater) << verdict.explanation;
+  ASSERT_TRUE(verdict.overhead);
+  EXPECT_FALSE(verdict.overhead->drifting);
+}
+
+TEST(Detector, RssDriftingFromLiveBytesIsFragmentation) {
+  GeneratorParams params = hours(3);
+  params.fragmentation_bytes_per_op = 1;
+  params.purge_interval_s = 600;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kFragmentation) << verdict.explanation;
+  EXPECT_FALSE(verdict.fail);
+  ASSERT_TRUE(verdict.overhead && verdict.overhead->purge_returned_fraction);
+  EXPECT_LT(*verdict.overhead->purge_returned_fraction, 0.5);
+}
+
+TEST(Detector, APermanentStepOfTheLiveSetIsNotALeak) {
+  GeneratorParams params = hours(3);
+  params.step_bytes = 30 * kMiB;
+  params.step_at_s = 4000;
+  const Verdict verdict = analyse(params);
+  EXPECT_NE(verdict.shape, Shape::kLeak) << verdict.explanation;
+  EXPECT_FALSE(verdict.fail);
+}
+
+TEST(Detector, ASlowWarmUpIsNotALeak) {
+  GeneratorParams params = hours(2);
+  params.fill_s = 280;
+  params.cache_warm_bytes = 13 * kMiB;
+  params.cache_warm_tau_s = 300;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kBounded) << verdict.explanation;
+}
+
+TEST(Detector, AWarmUpLongerThanTheDefaultNeedsTheWarmupOption) {
+  GeneratorParams params = hours(2);
+  params.fill_s = 1200;  // a working set filled over 20 minutes
+  DetectorOptions options;
+  EXPECT_EQ(analyse(params, options).shape, Shape::kLeak);
+  options.warmup_s = 1500;
+  EXPECT_EQ(analyse(params, options).shape, Shape::kBounded);
+}
+
+TEST(Detector, RssAloneDoesNotMistakeARunningMaximumForALeak) {
+  GeneratorParams params = hours(3);
+  params.report_live_bytes = false;
+  params.noise_ar = 0.3;
+  params.sawtooth_bytes = 6 * kMiB;
+  params.batch_rate_per_s = 1.0 / 1800;
+  params.batch_bytes = 20 * kMiB;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.signal, "rss_bytes");
+  EXPECT_FALSE(verdict.fail) << verdict.explanation;
+}
+
+TEST(Detector, RssAloneStillFindsALeak) {
+  GeneratorParams params = hours(1);
+  params.report_live_bytes = false;
+  params.leak_bytes_per_op = 16;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kLeak) << verdict.explanation;
+  EXPECT_EQ(verdict.signal, "rss_bytes");
+  EXPECT_NE(verdict.explanation.find("Only RSS"), std::string::npos);
+}
+
+TEST(Detector, TheAbsoluteBoundFailsWhateverTheShape) {
+  GeneratorParams params = hours(1);
+  DetectorOptions options;
+  options.rss_bound = RssBound{100 * kMiB, false};
+  const Verdict verdict = analyse(params, options);
+  EXPECT_EQ(verdict.shape, Shape::kBounded);
+  EXPECT_TRUE(verdict.fail);
+  ASSERT_TRUE(verdict.bound && verdict.bound->exceeded_at);
+  EXPECT_NE(verdict.explanation.find("crossed its bound"), std::string::npos);
+}
+
+TEST(Detector, TheLiveMultipleBound) {
+  GeneratorParams params = hours(1);
+  DetectorOptions options;
+  options.rss_bound = parse_rss_bound("1.5x");
+  EXPECT_FALSE(analyse(params, options).fail);
+  options.rss_bound = parse_rss_bound("1.02x");
+  EXPECT_TRUE(analyse(params, options).fail);
+  EXPECT_THROW(parse_rss_bound("0.5x"), UnitError);
+  EXPECT_EQ(parse_rss_bound("512MiB").value, 512 * kMiB);
+}
+
+TEST(Detector, TooLittleDataIsAClearError) {
+  Detector empty;
+  EXPECT_THROW(empty.finish(), DetectorInputError);
+  Detector one;
+  one.add(sample(0, 0, 4096, 1024));
+  EXPECT_EQ(one.check().shape, Shape::kInsufficientData);
+  try {
+    one.finish();
+    FAIL() << "one sample gave a verdict";
+  } catch (const DetectorInputError& error) {
+    EXPECT_NE(std::string(error.what()).find("too little data"), std::string::npos);
+  }
+}
+
+TEST(Detector, RejectsSamplesThatBreakTheSeries) {
+  const auto rejects = [](const SeriesSample& second, std::string_view why) {
+    Detector detector;
+    detector.add(sample(10, 100, 4096, 1024));
+    try {
+      detector.add(second);
+    } catch (const DetectorInputError& error) {
+      return std::string(error.what()).find(why) != std::string::npos;
+    }
+    return false;
+  };
+  EXPECT_TRUE(rejects(sample(9, 100, 4096, 1024), "time went backwards"));
+  EXPECT_TRUE(rejects(sample(11, 50, 4096, 1024), "went backwards from 100 to 50"));
+  EXPECT_TRUE(rejects(sample(11, 100, 4096), "live_bytes is missing"));
+  EXPECT_TRUE(rejects(sample(11, 100, std::numeric_limits<double>::quiet_NaN(), 1024), "finite"));
+  SeriesSample renamed = sample(11, 100, 4096, 1024);
+  renamed.work = {{"docs", 100}};
+  EXPECT_TRUE(rejects(renamed, "'queries' disappeared"));
+}
+
+TEST(Detector, NamesTheCountersWhenTheUnitMatchesNone) {
+  DetectorOptions options;
+  options.work_unit = "doc";
+  Detector detector(options);
+  try {
+    detector.add(sample(0, 0, 4096));
+    FAIL();
+  } catch (const DetectorInputError& error) {
+    EXPECT_NE(std::string(error.what()).find("queries"), std::string::npos);
+  }
+}
+
+TEST(Detector, HugeValuesGiveAVerdictNotACrash) {
+  Detector detector;
+  for (int i = 0; i < 400; ++i) {
+    detector.add(sample(i, i * 1e12, 4e15 + i * 1e6, 3e15 + (i % 7) * 1e9));
+  }
+  EXPECT_NO_THROW(detector.finish());
+}
+
+TEST(Detector, AWeekOfSamplesKeepsMemoryBounded) {
+  SampleStore store(256);
+  for (int i = 0; i < 7 * 86400; ++i) {
+    store.add(StoreInput{static_cast<double>(i), i * 10.0, 1e8 + i % 1000, 5e7});
+  }
+  EXPECT_LT(store.points().size(), 256u);
+  std::size_t samples = store.partial() ? store.partial()->samples : 0;
+  double peak = 0;
+  for (const StoredPoint& point : store.points()) {
+    samples += point.samples;
+    peak = std::max(peak, point.rss.max);
+  }
+  EXPECT_EQ(samples, 7u * 86400);
+  EXPECT_EQ(peak, 1e8 + 999);
+}
+
+TEST(Verdict, SerialisesWithNullForUnboundedIntervals) {
+  Verdict verdict;
+  verdict.shape = Shape::kLeak;
+  verdict.bytes_per_work = {1, -std::numeric_limits<double>::infinity(), 2};
+  const nlohmann::json json = to_json(verdict);
+  EXPECT_EQ(json.at("verdict"), "leak");
+  EXPECT_TRUE(json.at("bytes_per_work").at("lower").is_null());
+  EXPECT_EQ(parse_shape("time-growth"), Shape::kTimeGrowth);
+  EXPECT_FALSE(parse_shape("growth"));
+}
+
+}  // namespace
+}  // namespace memsoak
