@@ -29,13 +29,12 @@ void print_current_op() {
   std::fprintf(stderr, "\n");
 }
 
-[[noreturn]] void vfail(const char* format, std::va_list args) {
+void print_failure(const char* format, std::va_list args) {
   std::fprintf(stderr, "memsoak-fuzz: ORACLE FAILURE: ");
   std::vfprintf(stderr, format, args);
   std::fprintf(stderr, "\n");
   print_current_op();
   std::fflush(stderr);
-  std::abort();
 }
 
 }  // namespace
@@ -47,14 +46,18 @@ void set_current_op(const OpTable* table, const Op* op, std::size_t index) {
 void fail(const char* format, ...) {
   std::va_list args;
   va_start(args, format);
-  vfail(format, args);
+  print_failure(format, args);
+  va_end(args);
+  std::abort();
 }
 
 void expect(bool ok, const char* format, ...) {
   if (ok) return;
   std::va_list args;
   va_start(args, format);
-  vfail(format, args);
+  print_failure(format, args);
+  va_end(args);
+  std::abort();
 }
 
 }  // namespace memsoak::fuzz

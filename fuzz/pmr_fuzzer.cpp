@@ -8,8 +8,8 @@
 // allocation with its own size and alignment.
 #include <array>
 #include <map>
+#include <memory>
 #include <memory_resource>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,22 +84,22 @@ class ResourceStack {
         .largest_required_pool_block = std::size_t{16} << (options >> 3 & 15)};
     switch (kind) {
       case Kind::kMonotonic:
-        top_ = &monotonic_.emplace(&upstream_);
+        top_ = emplace(monotonic_, &upstream_);
         break;
       case Kind::kMonotonicWithBuffer:
-        top_ = &monotonic_.emplace(initial_buffer_.data(), initial_buffer_.size(), &upstream_);
+        top_ = emplace(monotonic_, initial_buffer_.data(), initial_buffer_.size(), &upstream_);
         break;
       case Kind::kUnsynchronizedPool:
-        top_ = &unsynchronized_.emplace(pool, &upstream_);
+        top_ = emplace(unsynchronized_, pool, &upstream_);
         break;
       case Kind::kSynchronizedPool:
-        top_ = &synchronized_.emplace(pool, &upstream_);
+        top_ = emplace(synchronized_, pool, &upstream_);
         break;
       case Kind::kPoolOverMonotonic:
-        top_ = &unsynchronized_.emplace(pool, &monotonic_.emplace(&upstream_));
+        top_ = emplace(unsynchronized_, pool, emplace(monotonic_, &upstream_));
         break;
       case Kind::kPoolOverNewDelete:
-        top_ = &synchronized_.emplace(pool, std::pmr::new_delete_resource());
+        top_ = emplace(synchronized_, pool, std::pmr::new_delete_resource());
         break;
     }
   }
@@ -143,12 +143,19 @@ class ResourceStack {
   }
 
  private:
+  template <typename Resource, typename... Args>
+  static Resource* emplace(std::unique_ptr<Resource>& slot, Args&&... args) {
+    slot = std::make_unique<Resource>(std::forward<Args>(args)...);
+    return slot.get();
+  }
+
   Kind kind_;
   TrackingResource upstream_;
   alignas(std::max_align_t) std::array<std::byte, kInitialBufferBytes> initial_buffer_{};
-  std::optional<std::pmr::monotonic_buffer_resource> monotonic_;
-  std::optional<std::pmr::unsynchronized_pool_resource> unsynchronized_;
-  std::optional<std::pmr::synchronized_pool_resource> synchronized_;
+  // On the heap (not std::optional): g++ 12 warns falsely about optionals nested this deep.
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> monotonic_;
+  std::unique_ptr<std::pmr::unsynchronized_pool_resource> unsynchronized_;
+  std::unique_ptr<std::pmr::synchronized_pool_resource> synchronized_;
   std::pmr::memory_resource* top_ = nullptr;
 };
 
@@ -188,7 +195,7 @@ class PmrMachine {
   void select(Kind kind, std::uint64_t options) {
     drop_all_blocks();
     stack_.reset();
-    stack_.emplace(kind, options);
+    stack_ = std::make_unique<ResourceStack>(kind, options);
   }
 
   void drop_all_blocks() {
@@ -277,7 +284,8 @@ class PmrMachine {
   }
 
   ShadowModel model_{SlackPoisoning::kOff};  // pmr resources report no usable size
-  std::optional<ResourceStack> stack_{std::in_place, Kind::kUnsynchronizedPool, 0};
+  std::unique_ptr<ResourceStack> stack_ =
+      std::make_unique<ResourceStack>(Kind::kUnsynchronizedPool, 0);
 };
 
 }  // namespace

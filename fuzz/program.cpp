@@ -174,12 +174,14 @@ void print_dictionary(const OpTable& table, std::FILE* out) {
   for (std::size_t code = 0; code < table.ops.size(); ++code) {
     const OpSpec& spec = table.ops[code];
     bool has_size = false;
-    for (std::size_t i = 0; i < spec.arg_count; ++i)
+    for (std::size_t i = 0; i < spec.arg_count; ++i) {
       has_size |= spec.args[i].kind == ArgKind::kSize;
+    }
     for (const std::size_t size : kDictionarySizes) {
       std::fprintf(out, "\"");
-      for (const std::uint8_t byte : encode_op(code, spec, size))
+      for (const std::uint8_t byte : encode_op(code, spec, size)) {
         std::fprintf(out, "\\x%02x", byte);
+      }
       std::fprintf(out, "\"\n");
       if (!has_size) break;
     }

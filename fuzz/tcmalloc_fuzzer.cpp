@@ -207,6 +207,7 @@ class TcmallocMachine {
 }  // namespace memsoak::fuzz
 
 // tcmalloc registers its MallocExtension with a `new` it never frees, by design.
+// NOLINTNEXTLINE(bugprone-reserved-identifier): the LeakSanitizer runtime's hook.
 extern "C" const char* __lsan_default_suppressions() { return "leak:MallocExtension::Register\n"; }
 
 MEMSOAK_FUZZ_TARGET(memsoak::fuzz::kTable, memsoak::fuzz::TcmallocMachine)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Measures each fuzz target's speed under ASan+UBSan: three runs of SECONDS (default 60) from
+# the committed corpus into a scratch directory, one job, reporting the median exec/s and the
+# coverage reached (libFuzzer's cov: edges and ft: features at the end of the median run).
+# The machine's load is printed alongside: other work on the cores lowers the figures.
+#
+# Usage: ci/fuzz-speed.sh [-t SECONDS] [-b BUILD_DIR] [TARGET...]   (default: every target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=60
+build=build/fuzz
+while getopts "t:b:" option; do
+  case $option in
+    t) seconds=$OPTARG ;;
+    b) build=$OPTARG ;;
+    *) sed -n '2,7p' "$0" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=($(ls corpora))
+
+cmake --preset fuzz -B "$build" >/dev/null
+for target in "${targets[@]}"; do cmake --build "$build" --target "fuzz_$target" >/dev/null; done
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-10s %12s %8s %8s   %s\n" target "exec/s(med)" cov ft "runs (exec/s)"
+for target in "${targets[@]}"; do
+  results=()
+  for run in 1 2 3; do
+    scratch=$(mktemp -d)
+    line=$("$build/fuzz/fuzz_$target" -max_len=512 -max_total_time="$seconds" \
+             -artifact_prefix="$scratch/" "$scratch" "corpora/$target/corpus" 2>&1 |
+           grep -E "^#[0-9]+[[:space:]]+DONE" | tail -1)
+    rm -rf "$scratch"
+    execs=$(sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p' <<<"$line")
+    cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$line")
+    ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$line")
+    results+=("$execs $cov $ft")
+  done
+  median=$(printf "%s\n" "${results[@]}" | sort -n | sed -n 2p)
+  read -r execs cov ft <<<"$median"
+  printf "%-10s %12s %8s %8s   %s\n" "$target" "$execs" "$cov" "$ft" \
+    "$(printf "%s\n" "${results[@]}" | cut -d' ' -f1 | paste -sd' ')"
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
