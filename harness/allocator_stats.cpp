@@ -282,7 +282,8 @@ void require_malloc_served_by(std::string_view expected) {
       provider.allocator == "asan"
           ? "AddressSanitizer's interceptors own malloc in an ASan build; run a release build "
             "to choose an allocator"
-          : "the preload did not take: check LD_PRELOAD (the dynamic loader says why on stderr)";
+          : "the preload did not take or named another library: check LD_PRELOAD (the dynamic "
+            "loader says on stderr why it ignored one)";
   throw AllocatorMismatch(fmt::format("asked for {} but malloc is served by {} ({}): {}", expected,
                                       provider.allocator, provider.library_path, why));
 }

@@ -21,4 +21,9 @@ struct Exit {
 
 void add_run_command(CLI::App& app);  // soak/command_run.cpp
 
+// memsoak list: allocators (soak/command_list.cpp).
+void add_list_command(CLI::App& app);
+// memsoak probe-allocator, hidden: what `memsoak list` runs under each allocator's preload.
+void add_probe_allocator_command(CLI::App& app);
+
 }  // namespace memsoak
