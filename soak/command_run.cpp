@@ -46,8 +46,9 @@ int exit_code(const Verdict& verdict, const RunFacts& facts) {
 
 int soak(const RunOptions& options, const CLI::App& command) {
   run_under_allocator(options.allocator);  // may re-execute memsoak: before anything else
-  WorkloadSource workload(
-      options.scenario, WorkloadSettings{options.seed, options.threads, options.window_documents});
+  WorkloadSource workload(options.scenario,
+                          WorkloadSettings{options.seed, options.threads, options.window_documents,
+                                           options.huge_batch_rate});
   const DetectorOptions detector_settings = detector_options(options);
   Detector detector(detector_settings);
   RunFacts facts;

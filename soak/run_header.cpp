@@ -92,6 +92,8 @@ SeriesHeader run_header(const RunOptions& options, const std::string& command,
       {"threads", options.threads},
       {"window_documents",
        options.window_documents ? nlohmann::json(*options.window_documents) : nlohmann::json()},
+      {"huge_batch_rate",
+       options.huge_batch_rate ? nlohmann::json(*options.huge_batch_rate) : nlohmann::json()},
       {"cgroup_limit_bytes", cgroup_limit()},
       {"detector", detector_settings(detector)},
   };

@@ -108,6 +108,10 @@ void add_run_flags(CLI::App& command, RunOptions& options) {
                   "Live documents kept by the index (the healthy working set; default 20000). "
                   "Smaller windows reach their steady state sooner")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+  command
+      .add_option("--huge-batch-rate", options.huge_batch_rate,
+                  "Chance that an indexing batch is huge (50 times the documents; default 0.002)")
+      ->check(CLI::Range(0.0, 1.0));
   add_time_flags(command, options);
   command.add_option("--out", options.out_dir,
                      "Directory for series.jsonl and verdict.json; must not hold a run already "

@@ -28,6 +28,7 @@ struct RunOptions {
   std::uint64_t seed = 1;
   unsigned threads = 2;                          // one indexer, the rest searchers
   std::optional<std::size_t> window_documents;   // the live document set; empty: workload's
+  std::optional<double> huge_batch_rate;         // chance that a batch is huge; likewise
   std::optional<double> sample_interval_s;       // empty: from the duration
   double purge_every_s = 0;                      // 0: no purge checkpoints
   std::optional<std::filesystem::path> out_dir;  // empty: a fresh default name

@@ -32,6 +32,7 @@ WorkloadOptions workload_options(WorkloadSettings settings) {
   options.indexer_threads = 1;
   options.searcher_threads = settings.threads - 1;
   if (settings.window_documents) options.window_documents = *settings.window_documents;
+  if (settings.huge_batch_rate) options.huge_batch_rate = *settings.huge_batch_rate;
   return options;
 }
 

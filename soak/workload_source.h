@@ -22,6 +22,7 @@ struct WorkloadSettings {
   std::uint64_t seed = 1;
   unsigned threads = 2;                         // one indexer, the others searchers; at least 2
   std::optional<std::size_t> window_documents;  // empty: the workload's default
+  std::optional<double> huge_batch_rate;        // likewise
 };
 
 class WorkloadSource final : public WorkSource {

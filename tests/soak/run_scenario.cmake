@@ -1,0 +1,29 @@
+# Runs `memsoak run` once and checks its exit code and the verdict it wrote: a soak test of one
+# scenario under one allocator. Invoked by CTest as
+#   cmake -DMEMSOAK=... -DSCENARIO=... -DALLOCATOR=... -DEXPECT_EXIT=0|1 -DEXPECT_VERDICT=...
+#         -DOUT=DIR "-DARGS=--duration 20s ..." -P run_scenario.cmake
+# An allocator that is not installed skips the test (the message matches SKIP_REGULAR_EXPRESSION).
+file(REMOVE_RECURSE "${OUT}")
+separate_arguments(ARGS UNIX_COMMAND "${ARGS}")
+execute_process(
+  COMMAND "${MEMSOAK}" run --scenario "${SCENARIO}" --allocator "${ALLOCATOR}" --out "${OUT}"
+          ${ARGS}
+  RESULT_VARIABLE exit_code
+  OUTPUT_VARIABLE output
+  ERROR_VARIABLE errors)
+message("${output}")
+if(errors MATCHES "is not installed")
+  message("SKIP: ${errors}")
+  return()
+endif()
+if(NOT exit_code STREQUAL "${EXPECT_EXIT}")
+  message(FATAL_ERROR "memsoak run exited ${exit_code}, expected ${EXPECT_EXIT}\n${errors}")
+endif()
+file(READ "${OUT}/verdict.json" verdict_json)
+string(JSON verdict GET "${verdict_json}" verdict)
+if(NOT verdict STREQUAL "${EXPECT_VERDICT}")
+  message(FATAL_ERROR "verdict ${verdict}, expected ${EXPECT_VERDICT}")
+endif()
+string(JSON reason GET "${verdict_json}" run end_reason)
+string(JSON elapsed GET "${verdict_json}" run elapsed_s)
+message("verdict ${verdict} (end: ${reason} at ${elapsed} s) as expected")
