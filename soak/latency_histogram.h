@@ -32,7 +32,8 @@ class LatencyHistogram {
   static constexpr int kSubBucketBits = 4;
   static constexpr int kSubBuckets = 1 << kSubBucketBits;
   static constexpr int kMaxExponent = 42;  // 2^42 ns ~ 73 min
-  static constexpr std::size_t kBuckets = (kMaxExponent - kSubBucketBits + 2) * kSubBuckets;
+  static constexpr std::size_t kBuckets =
+      std::size_t{kMaxExponent - kSubBucketBits + 2} * kSubBuckets;
 
   static std::size_t bucket_of(std::uint64_t nanoseconds);
   static std::uint64_t bucket_upper_bound(std::size_t bucket);

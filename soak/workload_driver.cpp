@@ -108,8 +108,9 @@ class BatchScratch {
  public:
   BatchScratch(ScenarioBehaviour::BatchArena lifetime, CountingResource& chunks)
       : arena_options_(arenas_drawing_from(chunks)) {
-    if (lifetime == ScenarioBehaviour::BatchArena::kResetBetweenBatches)
+    if (lifetime == ScenarioBehaviour::BatchArena::kResetBetweenBatches) {
       kept_.emplace(arena_options_);
+    }
   }
 
   template <class Work>

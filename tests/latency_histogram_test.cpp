@@ -15,9 +15,9 @@ TEST(LatencyHistogram, PercentilesAreWithinOneSixteenth) {
   for (int i = 1; i <= 10'000; ++i) histogram.record(std::chrono::microseconds(i));
   const LatencySummary summary = histogram.take();
   EXPECT_EQ(summary.count, 10'000u);
-  EXPECT_NEAR(summary.p50.count(), 5'000'000, 5'000'000 / 16);
-  EXPECT_NEAR(summary.p99.count(), 9'900'000, 9'900'000 / 16);
-  EXPECT_NEAR(summary.p999.count(), 9'990'000, 9'990'000 / 16);
+  EXPECT_NEAR(summary.p50.count(), 5e6, 5e6 / 16);
+  EXPECT_NEAR(summary.p99.count(), 9.9e6, 9.9e6 / 16);
+  EXPECT_NEAR(summary.p999.count(), 9.99e6, 9.99e6 / 16);
   EXPECT_EQ(summary.max, std::chrono::microseconds(10'000));
 }
 
@@ -47,6 +47,7 @@ TEST(LatencyHistogram, LosesNothingUnderConcurrentRecordAndTake) {
   constexpr int kPerThread = 50'000;
   std::uint64_t taken = 0;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&histogram, t] {
       for (int i = 0; i < kPerThread; ++i) histogram.record(nanoseconds(i * (t + 1)));

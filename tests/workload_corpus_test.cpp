@@ -26,8 +26,9 @@ TEST(Vocabulary, IsDeterministicDistinctAndZipfDistributed) {
   const Vocabulary vocabulary(1, CorpusOptions());
   EXPECT_EQ(vocabulary.size(), 30'000u);
   std::set<std::string_view> distinct;
-  for (std::size_t rank = 0; rank < vocabulary.size(); ++rank)
+  for (std::size_t rank = 0; rank < vocabulary.size(); ++rank) {
     distinct.insert(vocabulary.term(rank));
+  }
   EXPECT_EQ(distinct.size(), vocabulary.size());
   EXPECT_EQ(Vocabulary(1, CorpusOptions()).term(12'345), vocabulary.term(12'345));
   EXPECT_NE(Vocabulary(2, CorpusOptions()).term(12'345), vocabulary.term(12'345));
@@ -57,8 +58,8 @@ TEST(DocumentGenerator, IsDeterministicForASeed) {
 TEST(DocumentGenerator, LengthsAreLogNormal) {
   const Vocabulary vocabulary(1, CorpusOptions());
   DocumentGenerator generator(vocabulary, 5, batches_of(1));
-  std::vector<std::size_t> lengths;
-  for (int i = 0; i < 2'000; ++i) lengths.push_back(tokenize(generator.next_document()).size());
+  std::vector<std::size_t> lengths(2'000);
+  for (std::size_t& length : lengths) length = tokenize(generator.next_document()).size();
   std::sort(lengths.begin(), lengths.end());
   // Median e^4.5 = 90 words; with sigma 0.8 the 90th percentile is 90 * e^(1.28 * 0.8) = 251.
   EXPECT_NEAR(static_cast<double>(lengths[1'000]), 90.0, 10.0);

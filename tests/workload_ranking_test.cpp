@@ -68,9 +68,8 @@ TEST(Bm25, NegatedTermsFilterButDoNotScore) {
 }
 
 TEST(TopK, KeepsTheBestKAndCountsAllMatches) {
-  std::vector<std::string> documents;
-  for (int i = 0; i < 50; ++i)
-    documents.push_back("word " + std::string(static_cast<std::size_t>(i), 'x'));
+  std::vector<std::string> documents(50);
+  for (std::size_t i = 0; i < documents.size(); ++i) documents[i] = "word " + std::string(i, 'x');
   const auto index = index_of(documents);
   std::pmr::monotonic_buffer_resource arena;
   SearchOptions options;

@@ -162,15 +162,16 @@ TEST_F(GeneratedIndex, CompactionKeepsResultsAndRankingIdentical) {
   index_batches(30);
   ASSERT_GT(stats().dead_postings, 0u);
   QueryGenerator query_generator(vocabulary_, 3);
-  std::vector<std::string> queries;
-  for (int i = 0; i < 100; ++i) queries.push_back(query_generator.next());
+  std::vector<std::string> queries(100);
+  for (std::string& query : queries) query = query_generator.next();
   const auto run_all = [&] {
     std::vector<std::vector<std::pair<DocId, double>>> results;
     for (const std::string& query : queries) {
       std::pmr::monotonic_buffer_resource arena;
       auto& ranked = results.emplace_back();
-      for (const Hit& hit : search(index_, query, &arena).hits)
+      for (const Hit& hit : search(index_, query, &arena).hits) {
         ranked.emplace_back(hit.doc, hit.score);
+      }
     }
     return results;
   };

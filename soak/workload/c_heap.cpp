@@ -26,7 +26,9 @@ Function glibc_symbol(void* libc, const char* name) {
 void* open_libc() {
   void* libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
   if (libc == nullptr) {
-    throw std::runtime_error(std::string("glibc_direct heap: cannot open libc.so.6: ") + dlerror());
+    // Called once, from glibc_direct()'s thread-safe static initializer.
+    throw std::runtime_error(std::string("glibc_direct heap: cannot open libc.so.6: ") +
+                             dlerror());  // NOLINT(concurrency-mt-unsafe)
   }
   return libc;
 }

@@ -82,8 +82,9 @@ IndexedBatch index_batch(const Batch& batch, SearchIndex& index, std::pmr::memor
   }
   return index.write([&](InvertedIndex& writable) {
     IndexedBatch indexed{.documents = prepared.size()};
-    for (const std::size_t age : batch.deletion_ages)
-      indexed.deleted += writable.remove_by_age(age);
+    for (const std::size_t age : batch.deletion_ages) {
+      indexed.deleted += writable.remove_by_age(age) ? 1 : 0;
+    }
     indexed.first_document = writable.add(prepared);
     return indexed;
   });

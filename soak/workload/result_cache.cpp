@@ -37,8 +37,9 @@ std::size_t ResultCache::evict_stale(std::uint64_t generation) {
   {
     const std::lock_guard lock(mutex_);
     for (Entry& entry : slots_) {
-      if (!entry.query.empty() && !fresh(entry, generation))
+      if (!entry.query.empty() && !fresh(entry, generation)) {
         expired.push_back(std::exchange(entry, Entry{}));
+      }
     }
   }
   return expired.size();
