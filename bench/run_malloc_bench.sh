@@ -46,25 +46,31 @@ while read -r name library preload; do
     --benchmark_out="$results/$name.json" >/dev/null
 done <"$results/allocators"
 
-# Table: one row per benchmark, one column per allocator, median ns per malloc+free pair.
+# Table: one row per benchmark, one column per allocator: the median ns per malloc+free pair
+# (CPU time) and, in parentheses, the coefficient of variation over the repetitions.
 python3 - "$results" <<'PYTHON'
 import json, pathlib, sys
 
 results = pathlib.Path(sys.argv[1])
 names = [line.split()[0] for line in (results / "allocators").read_text().splitlines()]
-medians = {}
+cells = {}
 for name in names:
     for run in json.loads((results / f"{name}.json").read_text())["benchmarks"]:
-        if run.get("aggregate_name") != "median":
-            continue
         if run.get("error_occurred"):
             sys.exit(f"{name}: {run['run_name']}: {run.get('error_message')}")
-        ns_per_pair = 1e9 / run["items_per_second"]
-        medians.setdefault(run["run_name"], {})[name] = ns_per_pair
+        aggregate = run.get("aggregate_name")
+        if aggregate == "median":
+            cells.setdefault(run["run_name"], {}).setdefault(name, {})["ns"] = 1e9 / run["items_per_second"]
+        elif aggregate == "cv":
+            cells.setdefault(run["run_name"], {}).setdefault(name, {})["cv"] = run["cpu_time"]
 
-print("| benchmark (ns per malloc+free, median) | " + " | ".join(names) + " |")
+def order(run_name):
+    family, size = run_name.split("/")
+    return family, int(size)
+
+print("| benchmark/bytes | " + " | ".join(names) + " |")
 print("|---|" + "---:|" * len(names))
-for benchmark, by_name in medians.items():
-    cells = " | ".join(f"{by_name[name]:.1f}" for name in names)
-    print(f"| {benchmark} | {cells} |")
+for run_name in sorted(cells, key=order):
+    row = " | ".join(f"{cells[run_name][n]['ns']:.1f} ({cells[run_name][n]['cv']:.0%})" for n in names)
+    print(f"| {run_name} | {row} |")
 PYTHON

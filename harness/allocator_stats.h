@@ -32,19 +32,23 @@ struct MallocProvider {
 // and committed memory), and on Linux its mi_process_info "current rss" is the commit size,
 // so only the commit is reported. Under ASan: current_allocated_bytes, heap_size, unmapped.
 struct AllocatorStats {
-  std::optional<std::uint64_t> live_bytes = std::nullopt;    // in blocks the program holds
-  std::optional<std::uint64_t> active_bytes = std::nullopt;  // in pages that hold live blocks
-  std::optional<std::uint64_t> resident_bytes =
-      std::nullopt;  // the allocator's count of its resident pages
-  std::optional<std::uint64_t> mapped_bytes = std::nullopt;  // obtained from the OS, not given back
-  std::optional<std::uint64_t> retained_bytes =
-      std::nullopt;  // given back, address space kept (not resident)
+  // In blocks the program holds.
+  std::optional<std::uint64_t> live_bytes = std::nullopt;
+  // In pages that hold live blocks.
+  std::optional<std::uint64_t> active_bytes = std::nullopt;
+  // The allocator's own count of its resident pages, metadata included.
+  std::optional<std::uint64_t> resident_bytes = std::nullopt;
+  // Obtained from the OS and not given back.
+  std::optional<std::uint64_t> mapped_bytes = std::nullopt;
+  // Given back to the OS with the address space kept: virtual only, not resident.
+  std::optional<std::uint64_t> retained_bytes = std::nullopt;
 };
 
 // The allocator serving malloc, detected once and cached for the life of the process.
 const MallocProvider& malloc_provider();
 
-// Reads the statistics of malloc_provider(); a few microseconds (jemalloc: refreshes `epoch`).
+// Reads the statistics of malloc_provider(). Measured (bench/proc_memory_bench, CPU time):
+// glibc 0.1 µs, mimalloc 0.7 µs, jemalloc 7 µs (writes `epoch` first), tcmalloc 10 µs.
 AllocatorStats read_allocator_stats();
 
 // Returns free memory to the OS now: jemalloc arena.<MALLCTL_ARENAS_ALL>.purge, glibc
