@@ -25,5 +25,7 @@ void add_run_command(CLI::App& app);  // soak/command_run.cpp
 void add_list_command(CLI::App& app);
 // memsoak probe-allocator, hidden: what `memsoak list` runs under each allocator's preload.
 void add_probe_allocator_command(CLI::App& app);
+// memsoak report: summary and plots of a run directory (soak/command_report.cpp).
+void add_report_command(CLI::App& app);
 
 }  // namespace memsoak

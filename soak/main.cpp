@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   memsoak::add_run_command(app);
   memsoak::add_list_command(app);
   memsoak::add_probe_allocator_command(app);
+  memsoak::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
