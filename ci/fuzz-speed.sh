@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures each fuzz target's speed under ASan+UBSan: three runs of SECONDS (default 60) from
-# the committed corpus into a scratch directory, one job, reporting the median exec/s and the
+# the committed corpus into a scratch directory, one job, with the target's .options and .dict
+# (as ci/fuzz.sh runs it), reporting the median exec/s and the
 # coverage reached (libFuzzer's cov: edges and ft: features at the end of the median run).
 # The machine's load is printed alongside: other work on the cores lowers the figures.
 #
@@ -24,13 +25,20 @@ targets=("$@")
 cmake --preset fuzz -B "$build" >/dev/null
 for target in "${targets[@]}"; do cmake --build "$build" --target "fuzz_$target" >/dev/null; done
 
+# libFuzzer flags from corpora/<target>/<target>.options and its dictionary.
+options_of() {
+  local dir=corpora/$1
+  sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$dir/$1.options" 2>/dev/null || true
+  [ -f "$dir/$1.dict" ] && echo "-dict=$dir/$1.dict"
+}
+
 echo "# $(date -u +%FT%TZ) $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-10s %12s %8s %8s   %s\n" target "exec/s(med)" cov ft "runs (exec/s)"
 for target in "${targets[@]}"; do
   results=()
   for run in 1 2 3; do
     scratch=$(mktemp -d)
-    line=$("$build/fuzz/fuzz_$target" -max_len=512 -max_total_time="$seconds" \
+    line=$("$build/fuzz/fuzz_$target" $(options_of "$target") -max_total_time="$seconds" \
              -artifact_prefix="$scratch/" "$scratch" "corpora/$target/corpus" 2>&1 |
            grep -E "^#[0-9]+[[:space:]]+DONE" | tail -1)
     rm -rf "$scratch"
