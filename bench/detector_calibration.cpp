@@ -6,6 +6,7 @@
 //   detector_calibration [--healthy N] [--hours H] [--trials M] [--threads T] [--seed S]
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,14 +33,16 @@ struct Settings {
 
 Settings parse(int argc, char** argv) {
   Settings settings;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    const char* value = argv[i + 1];
-    if (flag == "--healthy") settings.healthy = std::atoi(value);
-    if (flag == "--hours") settings.hours = std::atof(value);
-    if (flag == "--trials") settings.trials = std::atoi(value);
-    if (flag == "--threads") settings.threads = std::atoi(value);
-    if (flag == "--seed") settings.seed = std::strtoull(value, nullptr, 10);
+  CLI::App app{"Calibrate the growth detector on synthetic series; prints a markdown table"};
+  app.add_option("--healthy", settings.healthy, "Healthy series")->capture_default_str();
+  app.add_option("--hours", settings.hours, "Length of each series")->capture_default_str();
+  app.add_option("--trials", settings.trials, "Series per leak size")->capture_default_str();
+  app.add_option("--threads", settings.threads, "Worker threads")->capture_default_str();
+  app.add_option("--seed", settings.seed, "First seed")->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error));
   }
   return settings;
 }
@@ -49,6 +52,7 @@ template <typename Job>
 void parallel_for(int count, int threads, Job job) {
   std::atomic<int> next{0};
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&] {
       for (int i = next++; i < count; i = next++) job(i);

@@ -228,14 +228,14 @@ std::optional<OverheadEvidence> measure_overhead(const Columns& data, std::size_
                                                  bool has_live, const DetectorOptions& options) {
   const std::span<const double> axis = std::span(data.work).subspan(begin);
   const std::span<const double> overhead = std::span(data.overhead).subspan(begin);
-  const std::size_t quarter = std::max<std::size_t>(1, overhead.size() / 4);
+  const auto quarter = static_cast<std::ptrdiff_t>(std::max<std::size_t>(1, overhead.size() / 4));
   const double baseline = median({overhead.begin(), overhead.begin() + quarter});
   const double recent = median({overhead.end() - quarter, overhead.end()});
   const GrowthEvidence fit = test_growth(axis, overhead, thresholds(options, 0));
   OverheadEvidence evidence;
   evidence.rise_bytes = recent - baseline;
   evidence.noise_bytes = fit.residual_noise;
-  evidence.drifting = fit.significant && fit.second_half.lower > 0;
+  evidence.drifting = fit.grows();
   const std::span<const double> level_source =
       std::span(has_live ? data.live : data.overhead).subspan(begin);
   const double material =

@@ -58,8 +58,8 @@ struct DetectorOptions {
   double warmup_s = 300;            // and at least this many seconds from the first sample
   std::size_t capacity = 256;       // stored points (even, >= 8)
   std::size_t min_points = 24;      // in the window before anything is decided
-  double overhead_min_fraction = 0.05;  // high-water/fragmentation: rise over the live level
-  double purge_return_fraction = 0.5;   // a purge returning this share of the rise = retention
+  double overhead_min_fraction = 0.1;  // high-water/fragmentation: rise over the live level
+  double purge_return_fraction = 0.5;  // a purge returning this share of the rise = retention
   int rss_only_segments = 4;  // RSS only: each of these window segments must set a new high
   std::optional<RssBound> rss_bound;
   std::set<Shape> fail_on = {Shape::kLeak};

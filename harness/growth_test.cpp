@@ -57,19 +57,20 @@ GrowthEvidence measure(std::span<const double> axis, std::span<const double> byt
                        const GrowthThresholds& thresholds) {
   GrowthEvidence evidence;
   evidence.window = theil_sen(axis, bytes, thresholds.confidence);
+  if (!evidence.window.valid) return evidence;
+  evidence.residual_noise = residual_noise(axis, bytes, evidence.window);
+  evidence.growth = evidence.window.slope * (axis.back() - axis.front());
+  evidence.significant = evidence.window.lower > thresholds.min_slope;
+  // Most evaluations of a healthy run end here; the halves only matter for a trend.
+  if (!evidence.significant) return evidence;
   const std::size_t half = axis.size() / 2;
   evidence.first_half = theil_sen(axis.first(half), bytes.first(half), thresholds.half_confidence);
   evidence.second_half =
       theil_sen(axis.subspan(half), bytes.subspan(half), thresholds.half_confidence);
-  if (!evidence.window.valid || !evidence.first_half.valid || !evidence.second_half.valid) {
-    return evidence;
-  }
-  evidence.residual_noise = residual_noise(axis, bytes, evidence.window);
-  evidence.growth = evidence.window.slope * (axis.back() - axis.front());
+  if (!evidence.first_half.valid || !evidence.second_half.valid) return evidence;
   evidence.deceleration_z =
       deceleration(evidence.first_half, evidence.second_half, thresholds.half_confidence);
 
-  evidence.significant = evidence.window.lower > thresholds.min_slope;
   evidence.sustained = evidence.first_half.lower > thresholds.min_slope &&
                        evidence.second_half.lower > thresholds.min_slope;
   evidence.above_noise = evidence.growth > thresholds.noise_margin * evidence.residual_noise;

@@ -7,7 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cmath>
-#include <cstring>
+#include <system_error>
 
 namespace memsoak {
 namespace {
@@ -272,12 +272,14 @@ std::string format_series_record(const SeriesRecord& record) {
 
 SeriesReader::SeriesReader(std::string path) : path_(std::move(path)), in_(path_) {
   if (!in_) {
-    throw SeriesError(
-        fmt::format("{}: cannot open the series file: {}", path_, std::strerror(errno)));
+    throw SeriesError(fmt::format("{}: cannot open the series file: {}", path_,
+                                  std::generic_category().message(errno)));
   }
 }
 
-std::string SeriesReader::location() const { return fmt::format("{}:{}", path_, line_); }
+std::string SeriesReader::location() const {
+  return line_ == 0 ? path_ : fmt::format("{}:{}", path_, line_);
+}
 
 void SeriesReader::fail(std::string_view problem) const {
   throw SeriesError(fmt::format("{}: {}", location(), problem));
@@ -305,7 +307,7 @@ std::optional<SeriesRecord> SeriesReader::next() {
     check_order(*record);
     return record;
   }
-  if (!seen_header_) fail("the file holds no header: is it a memsoak series?");
+  if (!seen_header_) fail("the file is empty or holds no header: is it a memsoak series?");
   return std::nullopt;
 }
 
@@ -321,8 +323,8 @@ void SeriesReader::check_order(const SeriesRecord& record) {
 SeriesWriter::SeriesWriter(const std::string& path)
     : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
   if (fd_ < 0) {
-    throw SeriesError(
-        fmt::format("{}: cannot create the series file: {}", path, std::strerror(errno)));
+    throw SeriesError(fmt::format("{}: cannot create the series file: {}", path,
+                                  std::generic_category().message(errno)));
   }
 }
 
@@ -335,7 +337,8 @@ void SeriesWriter::write(const SeriesRecord& record) {
     const ssize_t result = ::write(fd_, line.data() + written, line.size() - written);
     if (result < 0 && errno == EINTR) continue;
     if (result < 0) {
-      throw SeriesError(fmt::format("{}: cannot write: {}", path_, std::strerror(errno)));
+      throw SeriesError(
+          fmt::format("{}: cannot write: {}", path_, std::generic_category().message(errno)));
     }
     written += static_cast<std::size_t>(result);
   }

@@ -111,7 +111,7 @@ class SeriesReader {
   std::size_t line() const { return line_; }  // of the record last returned
   const std::string& path() const { return path_; }
   bool truncated_tail() const { return truncated_tail_; }  // a partial last line was ignored
-  std::string location() const;                            // "PATH:LINE"
+  std::string location() const;                            // "PATH:LINE", or PATH before any line
 
  private:
   [[noreturn]] void fail(std::string_view problem) const;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "harness/allocator_stats.h"
 #include "harness/subprocess.h"
 
 namespace memsoak {
@@ -18,8 +19,9 @@ void probe(AllocatorListing& listing, const std::filesystem::path& memsoak_binar
       environment_for_allocator(*listing.backend, current_environment(), dirs);
   const CapturedRun run = run_capturing(argv, environment);
   if (run.exit_code != 0) {
-    listing.probe_error = fmt::format("probe failed (exit {}, signal {}): {}", run.exit_code,
-                                      run.signal, run.stderr_text.substr(0, 200));
+    const std::string first_line = run.stderr_text.substr(0, run.stderr_text.find('\n'));
+    listing.probe_error =
+        fmt::format("probe failed (exit {}, signal {}): {}", run.exit_code, run.signal, first_line);
     return;
   }
   try {
@@ -35,7 +37,7 @@ bool serves_malloc(const AllocatorListing& listing) {
 
 std::string status(const AllocatorListing& listing) {
   if (!listing.library) return "missing";
-  if (!listing.probe) return "probe failed";
+  if (!listing.probe) return "not probed";
   return serves_malloc(listing) ? "ok" : "served by " + listing.probe->provider.allocator;
 }
 
@@ -53,7 +55,11 @@ std::vector<AllocatorListing> list_allocators(const std::filesystem::path& memso
   std::vector<AllocatorListing> listings;
   for (const AllocatorBackend& backend : allocator_backends()) {
     AllocatorListing listing{&backend, find_library(backend.soname, dirs), std::nullopt, ""};
-    if (listing.library) probe(listing, memsoak_binary, dirs);
+    if (listing.library && backend.preloaded && malloc_provider().allocator == "asan") {
+      listing.probe_error = "an ASan build cannot preload an allocator: use a release build";
+    } else if (listing.library) {
+      probe(listing, memsoak_binary, dirs);
+    }
     listings.push_back(std::move(listing));
   }
   return listings;

@@ -22,7 +22,8 @@ struct AllocatorListing {
   std::string probe_error;                       // why there is no probe, if installed
 };
 
-// Probes each installed allocator by running `memsoak_binary probe-allocator` under it.
+// Probes each installed allocator by running `memsoak_binary probe-allocator` under it. An ASan
+// build probes only `system`: ASan refuses to start when another library is preloaded first.
 std::vector<AllocatorListing> list_allocators(const std::filesystem::path& memsoak_binary);
 
 // A fixed-width table, one allocator per line, with the package to install when missing.

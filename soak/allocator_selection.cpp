@@ -5,10 +5,10 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "harness/allocator_registry.h"
@@ -51,7 +51,7 @@ std::vector<char*> as_c_strings(std::vector<std::string>& strings) {
   std::vector<char*> envp = as_c_strings(environment);
   ::execve("/proc/self/exe", argv.data(), envp.data());
   throw AllocatorSelectionFailed(fmt::format("cannot re-execute memsoak under {}: execve: {}",
-                                             backend.name, std::strerror(errno)));
+                                             backend.name, std::system_category().message(errno)));
 }
 
 bool selected(std::string_view name) {

@@ -20,6 +20,7 @@ struct Exit {
 };
 
 void add_run_command(CLI::App& app);  // soak/command_run.cpp
+void add_analyze_command(CLI::App& app);  // soak/command_analyze.cpp
 
 // memsoak list: allocators (soak/command_list.cpp).
 void add_list_command(CLI::App& app);

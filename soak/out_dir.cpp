@@ -18,7 +18,7 @@ std::filesystem::path claim_out_dir(const std::optional<std::filesystem::path>& 
   }
   if (default_dir.has_parent_path()) fs::create_directories(default_dir.parent_path());
   for (int suffix = 1;; ++suffix) {
-    const fs::path candidate =
+    fs::path candidate =
         suffix == 1 ? default_dir : fs::path(fmt::format("{}-{}", default_dir.string(), suffix));
     if (fs::create_directory(candidate)) return candidate;
   }

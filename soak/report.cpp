@@ -43,7 +43,14 @@ void check_run_dir(const fs::path& dir) {
 
 SeriesHeader read_header(const fs::path& series) {
   SeriesReader reader(series.string());
-  return std::get<SeriesHeader>(*reader.next());  // the reader insists the header comes first
+  const std::optional<SeriesRecord> first = reader.next();
+  if (!first) {
+    throw SeriesError(
+        fmt::format("{}: the header line is incomplete: the run was killed as it "
+                    "started, and there is nothing to report",
+                    series.string()));
+  }
+  return std::get<SeriesHeader>(*first);  // the reader insists the header comes first
 }
 
 struct RunInput {

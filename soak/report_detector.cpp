@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/units.h"
+
 namespace memsoak {
 namespace {
 
@@ -39,6 +41,17 @@ void read_fail_on(const json& settings, std::set<Shape>& fail_on) {
   }
 }
 
+void read_rss_bound(const json& settings, std::optional<RssBound>& bound) {
+  const auto found = settings.find("rss_bound");
+  if (found == settings.end() || found->is_null()) return;
+  if (!found->is_string()) bad_setting("rss_bound", *found, "a bound such as \"512MiB\" or \"3x\"");
+  try {
+    bound = parse_rss_bound(found->get<std::string>());
+  } catch (const UnitError& error) {
+    bad_setting("rss_bound", *found, error.what());
+  }
+}
+
 }  // namespace
 
 DetectorOptions recorded_detector_options(const SeriesHeader& header) {
@@ -52,11 +65,18 @@ DetectorOptions recorded_detector_options(const SeriesHeader& header) {
   read_number(*settings, "max_bytes_per_work", options.max_bytes_per_work);
   read_number(*settings, "max_bytes_per_second", options.max_bytes_per_second);
   read_number(*settings, "confidence", options.confidence);
+  read_number(*settings, "half_confidence", options.half_confidence);
+  read_number(*settings, "noise_margin", options.noise_margin);
+  read_number(*settings, "deceleration_z", options.deceleration_z);
+  read_number(*settings, "overhead_min_fraction", options.overhead_min_fraction);
+  read_number(*settings, "purge_return_fraction", options.purge_return_fraction);
   read_number(*settings, "warmup_s", options.warmup_s);
   read_number(*settings, "warmup_fraction", options.warmup_fraction);
   read_count(*settings, "confirmations", options.confirmations);
   read_count(*settings, "min_points", options.min_points);
   read_count(*settings, "capacity", options.capacity);
+  read_count(*settings, "rss_only_segments", options.rss_only_segments);
+  read_rss_bound(*settings, options.rss_bound);
   read_fail_on(*settings, options.fail_on);
   return options;
 }

@@ -125,6 +125,7 @@ std::string preamble(const PlotSpec& spec) {
       "memory(name) = column(name) / bytes_per_unit\n"
       "elapsed(name) = column(name) / seconds_per_unit\n"
       "work_done(name) = column(name) / work_per_unit\n"
+      "milliseconds(name) = column(name) / 1000.0\n"
       "set grid lc rgb '#dddddd'\n"
       "set key top left box opaque\n"
       "set style fill transparent solid 0.2 noborder\n"
@@ -145,7 +146,8 @@ std::string warmup_shade(std::optional<double> end, std::string_view per_unit) {
   return fmt::format(
       "set object 1 rect from graph 0, graph 0 to first {0:.10g} / {1}, graph 1 behind fc rgb "
       "'#eeeeee' fs solid 1.0 noborder\n"
-      "set label 1 'warm-up (excluded from the verdict)' at graph 0, graph 0.03 offset 1,0 "
+      "set label 1 'warm-up (excluded from the verdict)' at first {0:.10g} / {1}, graph 0.03 "
+      "right offset -1,0 "
       "textcolor rgb '#777777'\n",
       *end, per_unit);
 }
@@ -173,7 +175,7 @@ std::string memory_vs_time(const PlotSpec& spec) {
     growth = fmt::format(
         "set arrow 1 from first {0:.10g} / seconds_per_unit, graph 0 to first {0:.10g} / "
         "seconds_per_unit, graph 1 nohead lw 2 dt 2 lc rgb '{1}'\n"
-        "set label 2 'growth began' at first {0:.10g} / seconds_per_unit, graph 0.5 offset "
+        "set label 2 'growth began' at first {0:.10g} / seconds_per_unit, graph 0.1 offset "
         "0.5,0 textcolor rgb '{1}'\n",
         *spec.growth_began_t_s, kTrendColor);
   }
@@ -234,11 +236,11 @@ std::string latency_panel(std::string_view kind) {
   std::vector<std::string> series;
   for (std::size_t i = 0; i < kPercentileTitles.size(); ++i) {
     series.push_back(band_and_line("elapsed('t_s')", latency_channel(kind, kLatencyPercentiles[i]),
-                                   "column", kPercentileColors[i], kPercentileTitles[i]));
+                                   "milliseconds", kPercentileColors[i], kPercentileTitles[i]));
   }
   // A band one point wide hardly shows: the worst interval gets a line of its own.
   series.push_back(fmt::format(
-      "  '' using (elapsed('t_s')):(column('{}_max')) with lines lw 1 lc rgb '{}' title "
+      "  '' using (elapsed('t_s')):(milliseconds('{}_max')) with lines lw 1 lc rgb '{}' title "
       "'p99.9, worst'",
       latency_channel(kind, kLatencyPercentiles.back()), kPercentileColors.back()));
   return fmt::format("set title {}\n{}", gnuplot_quoted(fmt::format("{} latency", kind)),
@@ -250,11 +252,11 @@ std::string latency(const PlotSpec& spec) {
   std::string text = fmt::format(
       "\n# Latency percentiles of each sampling interval\n{}set output '{}'\n"
       "unset label 100\nset offsets 0, 0, 0, 0\nset key outside right top\n"
-      "set bmargin 3\nset lmargin 10\n"
+      "set bmargin 3\nset lmargin 12\nset format y '%g'\n"
       "set multiplot layout {},1 title run_name.\": latency per sampling "
       "interval\\n(\".point_note.\")\"\n"
       "set logscale y\nset yrange [*:*]\n"
-      "set xlabel 'time since start ('.time_unit.')'\nset ylabel 'latency (µs)'\n",
+      "set xlabel 'time since start ('.time_unit.')'\nset ylabel 'latency (ms)'\n",
       terminal(spec.format, kLatencyPanelHeight * std::max(kinds, 2)), output(spec, "latency"),
       kinds);
   for (const std::string& kind : spec.latency_kinds) text += latency_panel(kind);

@@ -37,8 +37,9 @@ Sampler::Sampler(WorkSource& work, unsigned rss_anon_every)
 MemoryReading Sampler::read_memory(bool with_rss_anon) const {
   MemoryReading reading;
   reading.rss_bytes = static_cast<double>(self_.rss_bytes());
-  if (with_rss_anon)
+  if (with_rss_anon) {
     reading.rss_anon_bytes = static_cast<double>(self_.smaps_rollup().anonymous_bytes);
+  }
   reading.allocator = allocator_stats();
   return reading;
 }

@@ -373,6 +373,20 @@ TEST(Report, RejectsAMissingDirectoryAMissingSeriesAndACorruptOne) {
   EXPECT_FALSE(fs::exists(dir.path() / kReportTextFile));
 }
 
+TEST(Report, ReportsARunKilledBeforeItsFirstSample) {
+  TempDir dir;
+  SeriesWriter((dir.path() / kSeriesFile).string()).write(SeriesHeader{});
+  const Outcome outcome = report(dir.path(), false, fs::path("/bin/false"));
+  EXPECT_EQ(outcome.exit_code, 0) << "nothing to plot is not a failure to plot";
+  EXPECT_NE(outcome.out.find("Verdict: undecided"), std::string::npos) << outcome.out;
+  EXPECT_NE(outcome.out.find("the series holds no sample yet"), std::string::npos) << outcome.out;
+
+  std::ofstream(dir.path() / kSeriesFile) << R"({"type":"header","format":"mems)";
+  const Outcome cut = report(dir.path(), false);
+  EXPECT_EQ(cut.exit_code, 2);
+  EXPECT_NE(cut.err.find("the header line is incomplete"), std::string::npos) << cut.err;
+}
+
 TEST(Report, RejectsAVerdictFileThatIsNotAVerdict) {
   TempDir dir;
   write_run(dir.path(), run_params());

@@ -1,0 +1,153 @@
+// memsoak analyze SERIES: the detector over the series file of a finished or killed run (or
+// one written by any tool in the format of harness/series.h). It feeds the samples in order,
+// as the live run did, so a leak is proven at the same point; prints the verdict (or its JSON
+// with --json) and writes the same verdict.json a run writes, next to the series unless --out
+// says where. Exit codes: 0 pass, 1 fail, 2 bad input (FILE:LINE in the message) or too
+// little data, 3 internal error (including a verdict file that cannot be written).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "harness/detector.h"
+#include "harness/series.h"
+#include "harness/units.h"
+#include "soak/commands.h"
+#include "soak/detector_flags.h"
+#include "soak/out_dir.h"
+#include "soak/run_summary.h"
+
+namespace memsoak {
+namespace {
+
+struct AnalyzeRequest {
+  std::string series;
+  std::string out;  // empty: verdict.json in the series' directory
+  bool json = false;
+  DetectorFlags flags;
+};
+
+// What the file said besides the samples, for the "run" part of the verdict document.
+struct SeriesFacts {
+  RunFacts run;
+  std::size_t samples = 0;
+  bool truncated_tail = false;
+};
+
+[[noreturn]] void bad_input(std::string_view message) {
+  fmt::print(stderr, "memsoak analyze: {}\n", message);
+  throw Exit{kExitUsage};
+}
+
+double total_work(const WorkCounters& work) {
+  double total = 0;
+  for (const auto& [name, count] : work) total += count;
+  return total;
+}
+
+void record_header(const SeriesHeader& header, RunFacts& run) {
+  run.scenario = header.scenario;
+  run.allocator = header.allocator;
+  run.seed = header.seed;
+  run.command = header.command;
+}
+
+// Feeds every record to the detector; input errors name the file and line.
+SeriesFacts feed(SeriesReader& reader, Detector& detector) {
+  SeriesFacts facts;
+  facts.run.end.reason = "no end record";
+  while (const auto record = reader.next()) {
+    try {
+      if (const auto* sample = std::get_if<SeriesSample>(&*record)) {
+        detector.add(*sample);
+        ++facts.samples;
+        facts.run.end.t_s = sample->t_s;
+        facts.run.ops = total_work(sample->work);
+        facts.run.peak_rss_bytes = std::max(facts.run.peak_rss_bytes, sample->memory.rss_bytes);
+      } else if (const auto* purge = std::get_if<PurgeCheckpoint>(&*record)) {
+        detector.add(*purge);
+      } else if (const auto* header = std::get_if<SeriesHeader>(&*record)) {
+        record_header(*header, facts.run);
+      } else {
+        facts.run.end.reason = std::get<SeriesEnd>(*record).reason;
+      }
+    } catch (const DetectorInputError& error) {
+      bad_input(fmt::format("{}: {}", reader.location(), error.what()));
+    }
+  }
+  facts.truncated_tail = reader.truncated_tail();
+  if (facts.truncated_tail) facts.run.end.reason = "killed (partial last line ignored)";
+  return facts;
+}
+
+std::filesystem::path verdict_path(const AnalyzeRequest& request) {
+  if (!request.out.empty()) return request.out;
+  return std::filesystem::path(request.series).parent_path() / kVerdictFileName;
+}
+
+void print_verdict(const Verdict& verdict, const SeriesFacts& facts,
+                   const std::filesystem::path& written_to) {
+  const std::string outcome = facts.run.undecided ? "UNDECIDED" : (verdict.fail ? "FAIL" : "PASS");
+  fmt::print("{}: {} on {} (seed {}): {}, {} samples over {}{}\n", outcome,
+             facts.run.scenario.empty() ? "(no scenario)" : facts.run.scenario,
+             facts.run.allocator.empty() ? "(no allocator)" : facts.run.allocator, facts.run.seed,
+             shape_name(verdict.shape), facts.samples,
+             format_duration(std::chrono::duration<double>(facts.run.end.t_s)),
+             facts.truncated_tail ? "; a partial last line was ignored" : "");
+  fmt::print("  {}\n", facts.run.undecided ? *facts.run.undecided : verdict.explanation);
+  fmt::print("  verdict: {}\n", written_to.string());
+  if ((verdict.fail || facts.run.undecided) && !facts.run.command.empty()) {
+    fmt::print("  reproduce: {}\n", facts.run.command);
+  }
+}
+
+void analyze(const AnalyzeRequest& request) {
+  Detector detector(request.flags.options);
+  std::optional<SeriesReader> reader;
+  SeriesFacts facts;
+  try {
+    reader.emplace(request.series);
+    facts = feed(*reader, detector);
+  } catch (const SeriesError& error) {
+    bad_input(error.what());
+  }
+  facts.run.out_dir = std::filesystem::path(request.series).parent_path();
+  Verdict verdict;
+  try {
+    verdict = detector.finish();
+  } catch (const DetectorInputError& error) {
+    facts.run.undecided = fmt::format("{}: {}", request.series, error.what());
+    verdict = detector.check();
+  }
+  const nlohmann::json document = verdict_document(verdict, facts.run);
+  const std::filesystem::path written_to = verdict_path(request);
+  write_verdict_file(written_to, document);
+  if (request.json) {
+    fmt::print("{}\n", document.dump(2));
+  } else {
+    print_verdict(verdict, facts, written_to);
+  }
+  if (facts.run.undecided) throw Exit{kExitUsage};
+  if (verdict.fail) throw Exit{kExitFail};
+}
+
+}  // namespace
+
+void add_analyze_command(CLI::App& app) {
+  auto request = std::make_shared<AnalyzeRequest>();
+  CLI::App* command = app.add_subcommand(
+      "analyze",
+      "Judge a series file (JSON lines, harness/series.h): bounded, leak, time-growth, "
+      "high-water or fragmentation, and the RSS bound");
+  command->add_option("SERIES", request->series, "The series file (series.jsonl of a run)")
+      ->required();
+  command->add_option("--out", request->out,
+                      "Where to write the verdict JSON (default: verdict.json beside SERIES)");
+  command->add_flag("--json", request->json, "Print the verdict JSON instead of the summary");
+  add_detector_flags(*command, request->flags);
+  command->callback([request] { analyze(*request); });
+}
+
+}  // namespace memsoak

@@ -1,0 +1,48 @@
+// A reduced calibration (bench/detector_calibration runs the full one): realistic healthy runs
+// must never fail, and leaks of 64, 8 and 1 bytes per operation must be found in bounded work.
+// Seeded, so a change to the detector that costs either is caught here.
+#include <gtest/gtest.h>
+
+#include "harness/calibration.h"
+
+namespace memsoak {
+namespace {
+
+TEST(DetectorCalibration, TwoHundredHealthyRunsNeverFail) {
+  constexpr int kRuns = 200;
+  constexpr double kDurationS = 25 * 60;
+  int failed = 0;
+  for (std::uint64_t seed = 1; seed <= kRuns; ++seed) {
+    const DetectionOutcome outcome = run_detector(draw_healthy(seed, kDurationS), {}, true);
+    EXPECT_FALSE(outcome.failed) << "healthy seed " << seed << " failed as "
+                                 << shape_name(outcome.final_shape)
+                                 << " at t=" << outcome.failed_at->t_s;
+    failed += outcome.failed;
+  }
+  EXPECT_EQ(failed, 0);
+}
+
+struct LeakCase {
+  double bytes_per_op;
+  double max_ops;  // a regression bound, well above the calibrated 90th percentile
+};
+
+class LeakDetection : public ::testing::TestWithParam<LeakCase> {};
+
+TEST_P(LeakDetection, IsFoundAsALeakWithinBoundedWork) {
+  for (std::uint64_t seed = 1000001; seed <= 1000003; ++seed) {
+    GeneratorParams params = draw_healthy(seed, 3600);
+    params.leak_bytes_per_op = GetParam().bytes_per_op;
+    const DetectionOutcome outcome = run_detector(params, {}, true);
+    ASSERT_TRUE(outcome.failed_at) << "seed " << seed;
+    EXPECT_EQ(outcome.final_shape, Shape::kLeak) << "seed " << seed;
+    EXPECT_LT(outcome.failed_at->work, GetParam().max_ops) << "seed " << seed;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, LeakDetection,
+                         ::testing::Values(LeakCase{64, 8e6}, LeakCase{8, 12e6},
+                                           LeakCase{1, 25e6}));
+
+}  // namespace
+}  // namespace memsoak
