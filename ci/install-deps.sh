@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
-  gnuplot-nox
+  gnuplot-nox jq
 )
 
 missing=()
