@@ -3,7 +3,8 @@
 # the committed corpus into a scratch directory, one job, with the target's .options and .dict
 # (as ci/fuzz.sh runs it), reporting the median exec/s and the
 # coverage reached (libFuzzer's cov: edges and ft: features at the end of the median run).
-# The machine's load is printed alongside: other work on the cores lowers the figures.
+# Other work on the cores lowers exec/s (wall clock); executions per CPU-second of the fuzzer
+# process (user + system time) hardly depend on it, so both are printed, with the load.
 #
 # Usage: ci/fuzz-speed.sh [-t SECONDS] [-b BUILD_DIR] [TARGET...]   (default: every target)
 set -euo pipefail
@@ -33,23 +34,26 @@ options_of() {
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-10s %12s %8s %8s   %s\n" target "exec/s(med)" cov ft "runs (exec/s)"
+printf "%-10s %12s %14s %8s %8s   %s\n" target "exec/s(med)" "exec/cpu-s" cov ft "runs (exec/s)"
 for target in "${targets[@]}"; do
   results=()
   for run in 1 2 3; do
     scratch=$(mktemp -d)
-    line=$("$build/fuzz/fuzz_$target" $(options_of "$target") -max_total_time="$seconds" \
-             -artifact_prefix="$scratch/" "$scratch" "corpora/$target/corpus" 2>&1 |
-           grep -E "^#[0-9]+[[:space:]]+DONE" | tail -1)
+    output=$(/usr/bin/time -f "cpu-seconds %U %S" "$build/fuzz/fuzz_$target" \
+               $(options_of "$target") -max_total_time="$seconds" \
+               -artifact_prefix="$scratch/" "$scratch" "corpora/$target/corpus" 2>&1)
     rm -rf "$scratch"
+    line=$(grep -E "^#[0-9]+[[:space:]]+DONE" <<<"$output" | tail -1)
+    runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$line")
     execs=$(sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p' <<<"$line")
     cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$line")
     ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$line")
-    results+=("$execs $cov $ft")
+    per_cpu=$(awk -v runs="$runs" '/^cpu-seconds/ { printf "%d", runs / ($2 + $3) }' <<<"$output")
+    results+=("$execs $per_cpu $cov $ft")
   done
   median=$(printf "%s\n" "${results[@]}" | sort -n | sed -n 2p)
-  read -r execs cov ft <<<"$median"
-  printf "%-10s %12s %8s %8s   %s\n" "$target" "$execs" "$cov" "$ft" \
+  read -r execs per_cpu cov ft <<<"$median"
+  printf "%-10s %12s %14s %8s %8s   %s\n" "$target" "$execs" "$per_cpu" "$cov" "$ft" \
     "$(printf "%s\n" "${results[@]}" | cut -d' ' -f1 | paste -sd' ')"
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -64,6 +64,8 @@ constexpr OpTable kTable{"arena", kOps};
 constexpr std::size_t kArenas = 2;
 constexpr std::size_t kMaxScopes = 4;    // nested per arena
 constexpr std::size_t kMaxObjects = 64;  // make_object per input
+// Steps of one pmr_containers: its strings are erased from the front, so cost is quadratic.
+constexpr std::size_t kMaxContainerSteps = 64;
 
 // Objects made with Arena::make: each logs its destruction, which the harness checks.
 class ObjectLog;
@@ -180,7 +182,7 @@ class ArenaMachine {
         end_scope(index);
         break;
       case kPmrContainers:
-        pmr_containers(index, op.args[1], op.args[2]);
+        pmr_containers(index, op.args[1] % kMaxContainerSteps, op.args[2]);
         break;
       default:
         model_.check_all();
