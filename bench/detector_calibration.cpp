@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <string_view>
@@ -31,20 +30,12 @@ struct Settings {
   std::uint64_t seed = 1;
 };
 
-Settings parse(int argc, char** argv) {
-  Settings settings;
-  CLI::App app{"Calibrate the growth detector on synthetic series; prints a markdown table"};
+void add_options(CLI::App& app, Settings& settings) {
   app.add_option("--healthy", settings.healthy, "Healthy series")->capture_default_str();
   app.add_option("--hours", settings.hours, "Length of each series")->capture_default_str();
   app.add_option("--trials", settings.trials, "Series per leak size")->capture_default_str();
   app.add_option("--threads", settings.threads, "Worker threads")->capture_default_str();
   app.add_option("--seed", settings.seed, "First seed")->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    std::exit(app.exit(error));
-  }
-  return settings;
 }
 
 // Runs job(i) for i in [0, count) on `threads` threads.
@@ -128,7 +119,10 @@ void leak_table(const Settings& settings, const DetectorOptions& options) {
 }  // namespace memsoak
 
 int main(int argc, char** argv) {
-  const memsoak::Settings settings = memsoak::parse(argc, argv);
+  memsoak::Settings settings;
+  CLI::App app{"Calibrate the growth detector on synthetic series; prints a markdown table"};
+  memsoak::add_options(app, settings);
+  CLI11_PARSE(app, argc, argv);
   const memsoak::DetectorOptions options;
   const auto start = std::chrono::steady_clock::now();
   memsoak::healthy_table(settings, options);

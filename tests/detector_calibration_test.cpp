@@ -3,6 +3,8 @@
 // Seeded, so a change to the detector that costs either is caught here.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "harness/calibration.h"
 
 namespace memsoak {
@@ -41,8 +43,11 @@ TEST_P(LeakDetection, IsFoundAsALeakWithinBoundedWork) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, LeakDetection,
-                         ::testing::Values(LeakCase{64, 8e6}, LeakCase{8, 12e6},
-                                           LeakCase{1, 25e6}));
+                         ::testing::Values(LeakCase{64, 8e6}, LeakCase{8, 12e6}, LeakCase{1, 25e6}),
+                         [](const ::testing::TestParamInfo<LeakCase>& info) {
+                           return std::to_string(static_cast<int>(info.param.bytes_per_op)) +
+                                  "BytesPerOp";
+                         });
 
 }  // namespace
 }  // namespace memsoak
