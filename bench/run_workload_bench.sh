@@ -3,11 +3,11 @@
 # under its preload (from `memsoak list --json`), and prints one table: the median ops/s of the
 # soak workload without the sampler and with it (100 ms and 1 s intervals), the overhead, and
 # the median CPU time of one sample with the share of 2 cores it takes at 10 samples/s.
-#   bench/run_workload_bench.sh [BUILD_DIR] [REPETITIONS]   (defaults: build/release, 9)
+#   bench/run_workload_bench.sh [BUILD_DIR] [REPETITIONS]   (defaults: build/release, 5)
 set -euo pipefail
 
 build_dir=${1:-build/release}
-repetitions=${2:-9}
+repetitions=${2:-5}
 memsoak="$build_dir/memsoak"
 bench="$build_dir/bench/workload_bench"
 for program in "$memsoak" "$bench"; do
@@ -40,7 +40,7 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|"
       | [.["BM_Workload/sample_interval_ms:0/iterations:1/real_time"],
          .["BM_Workload/sample_interval_ms:100/iterations:1/real_time"],
          .["BM_Workload/sample_interval_ms:1000/iterations:1/real_time"],
-         .["BM_SamplerStep"]] as [$off, $fast, $slow, $step_us]
+         .["BM_SamplerStep/iterations:200"]] as [$off, $fast, $slow, $step_us]
       | def percent: . * 1000 | round / 10 | tostring + "%";
         "| \($name) | \($off | floor) | \($fast | floor) | \(1 - $fast / $off | percent) | \($slow | floor) | \(1 - $slow / $off | percent) | \($step_us | round) us | \($step_us * 10 / 2e6 | percent) |"' \
       "$results/$name.json"
