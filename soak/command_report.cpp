@@ -1,7 +1,7 @@
 // `memsoak report DIR [--format png|svg] [--json]`: the command-line face of soak/report.h.
 #include <iostream>
-#include <map>
 #include <memory>
+#include <string>
 
 #include "soak/commands.h"
 #include "soak/report.h"
@@ -9,16 +9,24 @@
 
 namespace memsoak {
 
+namespace {
+
+struct ReportRequest {
+  ReportOptions options;
+  std::string format = "png";
+};
+
+}  // namespace
+
 void add_report_command(CLI::App& app) {
-  auto options = std::make_shared<ReportOptions>();
+  auto request = std::make_shared<ReportRequest>();
+  ReportOptions* options = &request->options;
   CLI::App* command = app.add_subcommand(
       "report", "Summary and plots (gnuplot) of a finished or killed run directory");
   command->add_option("DIR", options->dir, "The run directory (series.jsonl, verdict.json)")
       ->required();
-  const std::map<std::string, PlotFormat> formats{{"png", PlotFormat::kPng},
-                                                  {"svg", PlotFormat::kSvg}};
-  command->add_option("--format", options->format, "Plot format: png (default) or svg")
-      ->transform(CLI::CheckedTransformer(formats, CLI::ignore_case));
+  command->add_option("--format", request->format, "Plot format: png (default) or svg")
+      ->check(CLI::IsMember({"png", "svg"}));
   command->add_flag("--json", options->json, "Print the summary as JSON instead of text");
   command->footer(
       "Writes DIR/report.txt, DIR/report.gp (the gnuplot script: edit it and run `gnuplot "
@@ -26,9 +34,10 @@ void add_report_command(CLI::App& app) {
       "Exit codes: 0 report written; 2 no such directory, no series.jsonl, or a corrupt series "
       "or verdict.json; 3 summary written but no plots (gnuplot missing: apt-get install "
       "gnuplot-nox; or gnuplot failed).");
-  command->callback([options] {
-    options->gnuplot = find_in_path("gnuplot");
-    throw Exit{run_report(*options, std::cout, std::cerr)};
+  command->callback([request] {
+    request->options.format = request->format == "svg" ? PlotFormat::kSvg : PlotFormat::kPng;
+    request->options.gnuplot = find_in_path("gnuplot");
+    throw Exit{run_report(request->options, std::cout, std::cerr)};
   });
 }
 
