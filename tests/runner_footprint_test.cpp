@@ -4,6 +4,7 @@
 // between an early and a late point. And the same loop must stop a run as soon as a leak is
 // proven.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <memory>

@@ -3,7 +3,9 @@
 // directory it claims, the status line it prints, and the stop signals it waits for.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
