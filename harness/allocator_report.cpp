@@ -9,11 +9,11 @@ namespace {
 
 // One table of (JSON key, field) so that writing and reading cannot drift apart.
 constexpr std::array kStatsFields{
-    std::pair{"live_bytes", &AllocatorStats::live_bytes},
-    std::pair{"active_bytes", &AllocatorStats::active_bytes},
-    std::pair{"resident_bytes", &AllocatorStats::resident_bytes},
-    std::pair{"mapped_bytes", &AllocatorStats::mapped_bytes},
-    std::pair{"retained_bytes", &AllocatorStats::retained_bytes},
+    std::pair{"live_bytes", &AllocatorCounters::live_bytes},
+    std::pair{"active_bytes", &AllocatorCounters::active_bytes},
+    std::pair{"resident_bytes", &AllocatorCounters::resident_bytes},
+    std::pair{"mapped_bytes", &AllocatorCounters::mapped_bytes},
+    std::pair{"retained_bytes", &AllocatorCounters::retained_bytes},
 };
 
 template <typename Value>
@@ -37,12 +37,12 @@ AllocatorReport report_allocator() {
                          .stats = read_allocator_stats()};
 }
 
-void to_json(nlohmann::json& json, const AllocatorStats& stats) {
+void to_json(nlohmann::json& json, const AllocatorCounters& stats) {
   json = nlohmann::json::object();
   for (const auto& [key, field] : kStatsFields) json[key] = optional_to_json(stats.*field);
 }
 
-void from_json(const nlohmann::json& json, AllocatorStats& stats) {
+void from_json(const nlohmann::json& json, AllocatorCounters& stats) {
   for (const auto& [key, field] : kStatsFields) {
     stats.*field = optional_from_json<std::uint64_t>(json, key);
   }
@@ -61,7 +61,7 @@ void from_json(const nlohmann::json& json, AllocatorReport& report) {
   report.provider.library_path = json.at("library").get<std::string>();
   report.version = optional_from_json<std::string>(json, "version");
   report.accounting_confirmed = json.at("accounting_confirmed").get<bool>();
-  report.stats = json.at("stats").get<AllocatorStats>();
+  report.stats = json.at("stats").get<AllocatorCounters>();
 }
 
 }  // namespace memsoak

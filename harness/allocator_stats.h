@@ -21,7 +21,8 @@ struct MallocProvider {
 };
 
 // Statistics in the allocator's own words; a field the allocator does not report is empty,
-// never zero. Per allocator:
+// never zero. (Not named AllocatorStats: harness/series.h has that name for the recorded form,
+// and two classes of one name in one program break the one-definition rule.) Per allocator:
 //   field            jemalloc          glibc              tcmalloc                  mimalloc 2.0
 //   live_bytes       stats.allocated   uordblks+hblkhd    current_allocated_bytes   -
 //   active_bytes     stats.active      -                  -                         -
@@ -31,7 +32,7 @@ struct MallocProvider {
 // mimalloc's release build keeps no per-block counters (its stats print shows only reserved
 // and committed memory), and on Linux its mi_process_info "current rss" is the commit size,
 // so only the commit is reported. Under ASan: current_allocated_bytes, heap_size, unmapped.
-struct AllocatorStats {
+struct AllocatorCounters {
   // In blocks the program holds.
   std::optional<std::uint64_t> live_bytes = std::nullopt;
   // In pages that hold live blocks.
@@ -49,7 +50,7 @@ const MallocProvider& malloc_provider();
 
 // Reads the statistics of malloc_provider(). Measured (bench/proc_memory_bench, CPU time):
 // glibc 0.1 µs, mimalloc 0.7 µs, jemalloc 7 µs (writes `epoch` first), tcmalloc 10 µs.
-AllocatorStats read_allocator_stats();
+AllocatorCounters read_allocator_stats();
 
 // Returns free memory to the OS now: jemalloc arena.<MALLCTL_ARENAS_ALL>.purge, glibc
 // malloc_trim(0), tcmalloc ReleaseFreeMemory, mimalloc mi_collect(true), ASan

@@ -40,7 +40,7 @@ void free_all(std::vector<void*>& blocks) {
 
 struct Measure {
   std::uint64_t rss_bytes;
-  AllocatorStats stats;
+  AllocatorCounters stats;
 };
 
 Measure measure(const ProcessMemory& self) {

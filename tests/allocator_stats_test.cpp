@@ -145,12 +145,12 @@ TEST(MallocDetection, AnAllocatorLoadedWithDlopenDoesNotServeMalloc) {
 TEST(ThisProcess, SeesItsOwnMallocAndItsCounters) {
   EXPECT_EQ(malloc_provider().allocator, kThisBuildsMalloc);
   EXPECT_TRUE(allocator_accounting_sees_malloc());
-  const AllocatorStats before = read_allocator_stats();
+  const AllocatorCounters before = read_allocator_stats();
   ASSERT_TRUE(before.live_bytes.has_value());
   std::vector<void*> blocks;
   blocks.reserve(kHeldBytes / 1024);
   for (std::size_t i = 0; i < kHeldBytes / 1024; ++i) blocks.push_back(std::malloc(1024));
-  const AllocatorStats after = read_allocator_stats();
+  const AllocatorCounters after = read_allocator_stats();
   for (void* block : blocks) std::free(block);
   EXPECT_GE(*after.live_bytes - *before.live_bytes, kHeldBytes);
   EXPECT_TRUE(purge_allocator());
