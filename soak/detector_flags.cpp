@@ -115,6 +115,21 @@ void add_statistics_flags(CLI::App& command, DetectorOptions& options) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command
+      .add_option("--slowdown", options.slowdown,
+                  "A second half slower than this share of the first counts as a warm-up")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command
+      .add_option("--step-share", options.step_share,
+                  "Growth this much carried by one jump must still pass without that jump")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command
+      .add_option("--confirmation-span", options.confirmation_span,
+                  "The confirmations must span this much more work (fraction of the work done)")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
+  command
       .add_option("--confirmations", options.confirmations,
                   "Consecutive evaluations a growth shape must hold")
       ->check(CLI::Range(1, 1000))
