@@ -19,7 +19,7 @@ struct Exit {
   int code;
 };
 
-void add_run_command(CLI::App& app);  // soak/command_run.cpp
+void add_run_command(CLI::App& app);      // soak/command_run.cpp
 void add_analyze_command(CLI::App& app);  // soak/command_analyze.cpp
 
 // memsoak list: allocators (soak/command_list.cpp).
