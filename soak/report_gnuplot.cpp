@@ -53,6 +53,7 @@ constexpr std::array<std::string_view, 3> kPercentileTitles{"p50", "p99", "p99.9
 constexpr int kWidth = 1280;
 constexpr int kHeight = 720;
 constexpr int kLatencyPanelHeight = 360;
+constexpr std::size_t kMaxFullSizePurgeMarkers = 60;
 
 // A channel drawn as its min-to-max band (untitled) under the line of its means.
 std::string band_and_line(std::string_view axis, std::string_view channel, std::string_view scale,
@@ -71,10 +72,10 @@ std::string line(std::string_view axis, std::string_view channel, std::string_vi
 }
 
 std::string points(std::string_view axis, std::string_view channel, int point_type,
-                   std::string_view color, std::string_view title) {
+                   double point_size, std::string_view color, std::string_view title) {
   return fmt::format(
-      "  '' using ({}):(memory('{}_mean')) with points pt {} ps 1.3 lc rgb '{}' title {}", axis,
-      channel, point_type, color, gnuplot_quoted(title));
+      "  '' using ({}):(memory('{}_mean')) with points pt {} ps {} lc rgb '{}' title {}", axis,
+      channel, point_type, point_size, color, gnuplot_quoted(title));
 }
 
 // Every series reads '' (the file read before it), so the first one names the data file.
@@ -146,7 +147,7 @@ std::string warmup_shade(std::optional<double> end, std::string_view per_unit) {
   return fmt::format(
       "set object 1 rect from graph 0, graph 0 to first {0:.10g} / {1}, graph 1 behind fc rgb "
       "'#eeeeee' fs solid 1.0 noborder\n"
-      "set label 1 'warm-up (excluded from the verdict)' at first {0:.10g} / {1}, graph 0.03 "
+      "set label 1 'warm-up, not judged' at first {0:.10g} / {1}, graph 0.03 "
       "right offset -1,0 "
       "textcolor rgb '#777777'\n",
       *end, per_unit);
@@ -164,11 +165,13 @@ std::string memory_vs_time(const PlotSpec& spec) {
     series.push_back(
         band_and_line(kAxis, plot_channel::kLive, "memory", kLiveColor, "live bytes (allocator)"));
   }
-  if (spec.has_purges) {
+  if (spec.purge_points > 0) {
+    // Full-size markers for every purge of a long run would bury the lines.
+    const double size = spec.purge_points > kMaxFullSizePurgeMarkers ? 0.4 : 1.3;
+    series.push_back(points(kAxis, plot_channel::kPurgeBefore, 11, size, kPurgeBeforeColor,
+                            "purge: RSS before"));
     series.push_back(
-        points(kAxis, plot_channel::kPurgeBefore, 11, kPurgeBeforeColor, "purge: RSS before"));
-    series.push_back(
-        points(kAxis, plot_channel::kPurgeAfter, 9, kPurgeAfterColor, "purge: RSS after"));
+        points(kAxis, plot_channel::kPurgeAfter, 9, size, kPurgeAfterColor, "purge: RSS after"));
   }
   std::string growth;
   if (spec.growth_began_t_s) {

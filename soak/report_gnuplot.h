@@ -36,8 +36,8 @@ struct PlotSpec {
   std::string work_unit;  // "op", "query"
   bool has_live = false;  // live_* and overhead_* columns hold values
   bool has_rss_anon = false;
-  bool has_purges = false;
-  std::string work_signal;  // the channel memory_vs_work shows: "live" or "rss"
+  std::size_t purge_points = 0;  // plotted points that hold a purge checkpoint
+  std::string work_signal;       // the channel memory_vs_work shows: "live" or "rss"
   std::optional<TrendLine> trend;
   std::optional<double> warmup_end_t_s;  // the verdict's window start
   std::optional<double> warmup_end_work;

@@ -52,10 +52,12 @@ std::string data_file_text(const Downsampler& plot, const std::vector<PlotPoint>
   return text;
 }
 
-bool any_value(const std::vector<PlotPoint>& points, std::optional<std::size_t> channel) {
-  return channel && std::any_of(points.begin(), points.end(), [channel](const PlotPoint& point) {
-           return point.band(*channel) != nullptr;
-         });
+std::size_t points_with_values(const std::vector<PlotPoint>& points,
+                               std::optional<std::size_t> channel) {
+  if (!channel) return 0;
+  return static_cast<std::size_t>(
+      std::count_if(points.begin(), points.end(),
+                    [channel](const PlotPoint& point) { return point.band(*channel) != nullptr; }));
 }
 
 std::string channel_of_signal(std::string_view signal) {
@@ -76,9 +78,9 @@ PlotSpec plot_spec(const RunScan& scan, const std::vector<PlotPoint>& points,
   spec.peak_bytes = scan.peak_rss.bytes;
   spec.max_work = points.back().work();
   spec.work_unit = verdict != nullptr ? verdict->work_unit : "op";
-  spec.has_live = any_value(points, channels.find_channel(plot_channel::kLive));
-  spec.has_rss_anon = any_value(points, channels.find_channel(plot_channel::kRssAnon));
-  spec.has_purges = scan.purges.count > 0;
+  spec.has_live = points_with_values(points, channels.find_channel(plot_channel::kLive)) > 0;
+  spec.has_rss_anon = points_with_values(points, channels.find_channel(plot_channel::kRssAnon)) > 0;
+  spec.purge_points = points_with_values(points, channels.find_channel(plot_channel::kPurgeAfter));
   for (const auto& [kind, latency] : scan.latency) spec.latency_kinds.push_back(kind);
   if (verdict == nullptr) {
     spec.work_signal = spec.has_live ? plot_channel::kLive : plot_channel::kRss;
