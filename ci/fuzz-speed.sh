@@ -39,11 +39,14 @@ for target in "${targets[@]}"; do
   results=()
   for run in 1 2 3; do
     scratch=$(mktemp -d)
+    # A run that fails (a crash, out of memory) still reports how far it got.
     output=$(/usr/bin/time -f "cpu-seconds %U %S" "$build/fuzz/fuzz_$target" \
                $(options_of "$target") -max_total_time="$seconds" \
-               -artifact_prefix="$scratch/" "$scratch" "corpora/$target/corpus" 2>&1)
+               -artifact_prefix="$scratch/" "$scratch" "corpora/$target/corpus" 2>&1 || true)
+    grep -q -E "^==[0-9]+== ERROR|ORACLE FAILURE" <<<"$output" &&
+      echo "# $target run $run failed: $(grep -m1 -E "ERROR|ORACLE" <<<"$output")"
     rm -rf "$scratch"
-    line=$(grep -E "^#[0-9]+[[:space:]]+DONE" <<<"$output" | tail -1)
+    line=$(grep -E "^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)" <<<"$output" | tail -1 || true)
     runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$line")
     execs=$(sed -n 's/.*exec\/s: \([0-9]*\).*/\1/p' <<<"$line")
     cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$line")
