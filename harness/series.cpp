@@ -244,7 +244,7 @@ std::optional<SeriesRecord> parse_series_record(std::string_view line) {
   json object;
   try {
     object = json::parse(line);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // parse_error, or out_of_range for 1e400
     throw SeriesError(fmt::format("not valid JSON ({})", error.what()));
   }
   if (!object.is_object()) throw SeriesError("not a JSON object: every line is one record");

@@ -202,3 +202,14 @@ TEST(SeriesWriter, WritesLinesAReaderReadsBack) {
 
 }  // namespace
 }  // namespace memsoak
+
+namespace memsoak {
+namespace {
+
+// Found by the detector fuzzer: a number beyond double's range escaped as json::out_of_range.
+TEST(SeriesRecord, ANumberOutOfRangeIsASeriesError) {
+  EXPECT_THROW(parse_series_record(R"({"type":"sample","t_s":1e400})"), SeriesError);
+}
+
+}  // namespace
+}  // namespace memsoak
