@@ -345,18 +345,23 @@ Detector::Detector(DetectorOptions options)
 }
 
 double Detector::work_of(const WorkCounters& work) const {
-  if (is_sum_unit(options_.work_unit)) {
+  if (const auto count = work_in_unit(work, options_.work_unit)) return *count;
+  throw DetectorInputError(fmt::format(
+      "no work counter matches the unit '{}' (the samples count: {}); use one of those, or 'op' "
+      "for their sum",
+      options_.work_unit, counter_names(work)));
+}
+
+std::optional<double> work_in_unit(const WorkCounters& work, std::string_view unit) {
+  if (is_sum_unit(unit)) {
     double total = 0;
     for (const auto& [name, count] : work) total += count;
     return total;
   }
   for (const auto& [name, count] : work) {
-    if (counter_matches(name, options_.work_unit)) return count;
+    if (counter_matches(name, unit)) return count;
   }
-  throw DetectorInputError(fmt::format(
-      "no work counter matches the unit '{}' (the samples count: {}); use one of those, or 'op' "
-      "for their sum",
-      options_.work_unit, counter_names(work)));
+  return std::nullopt;
 }
 
 void Detector::validate(const SeriesSample& sample) const {

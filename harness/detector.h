@@ -65,6 +65,10 @@ struct DetectorOptions {
   std::set<Shape> fail_on = {Shape::kLeak};
 };
 
+// The work done in `unit`: "op" (or "ops") is the sum of all counters; otherwise the counter
+// named by the unit, singular or plural ("query" reads "queries"). Nothing if none matches.
+std::optional<double> work_in_unit(const WorkCounters& work, std::string_view unit);
+
 class Detector {
  public:
   explicit Detector(DetectorOptions options = {});

@@ -11,16 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-// The detector's rule (harness/detector.cpp), so the plot's work axis is the verdict's.
-bool counter_matches(std::string_view counter, std::string_view unit) {
-  if (counter == unit) return true;
-  if (counter.size() == unit.size() + 1 && counter.starts_with(unit) && counter.back() == 's') {
-    return true;
-  }
-  return unit.ends_with('y') && counter.size() == unit.size() + 2 &&
-         counter.starts_with(unit.substr(0, unit.size() - 1)) && counter.ends_with("ies");
-}
-
 class Scanner {
  public:
   Scanner(const std::filesystem::path& path, const ScanOptions& options)
@@ -91,7 +81,7 @@ class Scanner {
 
   double work_of(const WorkCounters& work) const {
     try {
-      return work_in_unit(work, options_.work_unit);
+      return work_in_verdict_unit(work, options_.work_unit);
     } catch (const SeriesError& error) {
       fail(error.what());
     }
@@ -191,15 +181,8 @@ std::string latency_channel(std::string_view kind, std::string_view percentile) 
   return fmt::format("latency_{}_{}", kind, percentile);
 }
 
-double work_in_unit(const WorkCounters& work, std::string_view unit) {
-  if (unit == "op" || unit == "ops") {
-    double total = 0;
-    for (const auto& [name, count] : work) total += count;
-    return total;
-  }
-  for (const auto& [name, count] : work) {
-    if (counter_matches(name, unit)) return count;
-  }
+double work_in_verdict_unit(const WorkCounters& work, std::string_view unit) {
+  if (const auto count = work_in_unit(work, unit)) return *count;
   std::string names;
   for (const auto& [name, count] : work) names += (names.empty() ? "" : ", ") + name;
   throw SeriesError(

@@ -42,7 +42,7 @@ inline constexpr std::array<std::string_view, 3> kLatencyPercentiles{"p50", "p99
 
 // The work done in `unit`, the detector's x-axis: "op" (or "ops") sums every counter, any other
 // unit names one counter, singular or plural ("query" reads "queries"). Throws SeriesError.
-double work_in_unit(const WorkCounters& work, std::string_view unit);
+double work_in_verdict_unit(const WorkCounters& work, std::string_view unit);
 
 struct Peak {
   double bytes = 0;

@@ -206,10 +206,10 @@ TEST(FittedTrend, PassesThroughThePointsOfTheWindowWithTheVerdictsSlope) {
 
 TEST(WorkInUnit, SumsForOpsAndReadsOneCounterSingularOrPlural) {
   const WorkCounters work{{"queries", 30}, {"docs", 12}};
-  EXPECT_EQ(work_in_unit(work, "op"), 42);
-  EXPECT_EQ(work_in_unit(work, "query"), 30);
-  EXPECT_EQ(work_in_unit(work, "docs"), 12);
-  EXPECT_THROW(work_in_unit(work, "batch"), SeriesError);
+  EXPECT_EQ(work_in_verdict_unit(work, "op"), 42);
+  EXPECT_EQ(work_in_verdict_unit(work, "query"), 30);
+  EXPECT_EQ(work_in_verdict_unit(work, "docs"), 12);
+  EXPECT_THROW(work_in_verdict_unit(work, "batch"), SeriesError);
 }
 
 TEST(Report, SummarizesAKnownRunWithTheRightNumbers) {
