@@ -7,8 +7,8 @@
 // arena is destroyed every thread cache that may hold its regions is flushed. Checked beyond the
 // shadow model: sallocx equals nallocx of the request, a failed xallocx leaves the size alone,
 // MALLOCX_ZERO zeroes what a resize adds, per-arena statistics (after flushing caches) equal the
-// usable bytes the model holds there, and a destroyed arena's blocks are no longer jemalloc's
-// (arenas.lookup fails).
+// usable bytes the model holds there, a destroyed arena's blocks are no longer jemalloc's
+// (arenas.lookup fails) and its address space goes back as far as opt.retain promises.
 #include <fcntl.h>
 #include <jemalloc/jemalloc.h>
 #include <unistd.h>
@@ -91,15 +91,6 @@ constexpr KnownBug kXallocxUnreportedGrowth{
     "xallocx(p, size, extra) grows a large block to size's class when size+extra does not fit, "
     "yet returns the old usable size"};
 
-// With opt.retain (the default on 64-bit Linux) arena.<i>.destroy unmaps the arena's extents
-// but keeps its base block mapped (base_unmap falls back to purging), and the next arena maps a
-// fresh one elsewhere: 2 MiB of address space and about 4 KiB of resident rtree metadata lost
-// per create/destroy cycle.
-constexpr KnownBug kArenaDestroyKeepsBase{
-    "jemalloc-arena-destroy-keeps-base", "jemalloc", "5.3.0",
-    "arena.<i>.destroy leaves the arena's 2 MiB base block mapped and never reuses it, so "
-    "address space and resident metadata grow with every arena created and destroyed"};
-
 // The process's virtual size (/proc/self/statm, first field), read without allocating.
 std::size_t process_virtual_bytes() {
   static const int statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
@@ -115,6 +106,17 @@ std::string_view jemalloc_version() {
 }
 
 int run_ctl(const char* name) { return mallctl(name, nullptr, nullptr, nullptr, 0); }
+
+// opt.retain: jemalloc keeps unused virtual memory instead of unmapping it (the 64-bit Linux
+// default). An arena's base block then stays mapped when the arena is destroyed.
+bool retains_virtual_memory() {
+  static const bool retain = [] {
+    bool value = false;
+    expect(read_ctl("opt.retain", value) == 0, "reading opt.retain failed");
+    return value;
+  }();
+  return retain;
+}
 
 // The arena jemalloc placed `data` in (arenas.lookup), or nullopt if the address is not its.
 std::optional<unsigned> arena_of(const void* data) {
@@ -328,15 +330,20 @@ class JemallocMachine {
     for (std::size_t index = 0; index < kTcaches; ++index) flush_tcache(index);
   }
 
-  // Destroys the arena with the blocks it still holds: they are discarded, not freed. All the
-  // address space the arena had (mapped, base included, and retained) must go back.
+  // Destroys the arena with the blocks it still holds: they are discarded, not freed. Its
+  // address space must go back: all of it (stats.arenas.<i>.mapped + retained) without
+  // opt.retain; with it, base_unmap() purges the base block instead of unmapping it, so only the
+  // extents must go: the pages of its active, dirty and muzzy extents plus the retained ones.
+  // (stats.arenas.<i>.base counts the bytes used inside the base block, not the block itself.)
   void destroy_arena(std::size_t index) {
     if (!arenas_[index]) return;
     const unsigned arena = *arenas_[index];
     flush_all_tcaches();
     refresh_statistics();
-    const std::size_t arena_virtual_bytes =
-        arena_statistic(arena, "mapped") + arena_statistic(arena, "retained");
+    const std::size_t retained_bytes = arena_statistic(arena, "retained");
+    const std::size_t owed_bytes = retains_virtual_memory()
+                                       ? arena_extent_bytes(arena) + retained_bytes
+                                       : arena_statistic(arena, "mapped") + retained_bytes;
     std::array<const void*, kSlotCount> discarded{};
     std::size_t discarded_count = 0;
     for (std::size_t slot = 0; slot < kSlotCount; ++slot) {
@@ -348,9 +355,14 @@ class JemallocMachine {
     std::snprintf(name, sizeof name, "arena.%u.destroy", arena);
     const std::size_t virtual_before = process_virtual_bytes();
     expect(run_ctl(name) == 0, "%s failed", name);
-    const std::size_t released_bytes = virtual_before - process_virtual_bytes();
+    const std::size_t virtual_after = process_virtual_bytes();
+    const std::size_t released_bytes =
+        virtual_before > virtual_after ? virtual_before - virtual_after : 0;
     arenas_[index].reset();
-    if (released_bytes < arena_virtual_bytes) known_bug(kArenaDestroyKeepsBase, jemalloc_version());
+    expect(released_bytes >= owed_bytes,
+           "%s (opt.retain %s) released %zu bytes of address space, the arena's %s held %zu", name,
+           retains_virtual_memory() ? "on" : "off", released_bytes,
+           retains_virtual_memory() ? "extents" : "mappings", owed_bytes);
     for (std::size_t i = 0; i < discarded_count; ++i) {
       expect(!arena_of(discarded[i]), "block %p of destroyed arena %u still belongs to jemalloc",
              discarded[i], arena);
@@ -385,6 +397,18 @@ class JemallocMachine {
     std::size_t bytes = 0;
     expect(read_ctl(name, bytes) == 0, "reading %s failed", name);
     return bytes;
+  }
+
+  // The bytes of the arena's active, dirty and muzzy extents: its mapped bytes less its base.
+  static std::size_t arena_extent_bytes(unsigned arena) {
+    static const std::size_t page_bytes = [] {
+      std::size_t bytes = 0;
+      expect(read_ctl("arenas.page", bytes) == 0, "reading arenas.page failed");
+      return bytes;
+    }();
+    return (arena_statistic(arena, "pactive") + arena_statistic(arena, "pdirty") +
+            arena_statistic(arena, "pmuzzy")) *
+           page_bytes;
   }
 
   static std::size_t arena_allocated_bytes(unsigned arena) {
