@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "harness/units.h"
 
@@ -260,6 +261,35 @@ std::optional<OverheadEvidence> measure_overhead(const Columns& data, std::size_
   return evidence;
 }
 
+// The signal stepped up and stayed: the largest persistent rise in the window, material
+// against the level before it (overhead_min_fraction) and that level's noise (noise_margin),
+// followed by at least a quarter of the window, every later stretch still that far above the
+// old level. A healthy run's big batch is freed again within a stretch or two; an arena reset
+// but kept, or a pool sized by its biggest batch, holds the new level.
+std::optional<StepEvidence> measure_step(std::span<const StoredPoint> points, const Columns& data,
+                                         std::size_t begin, const DetectorOptions& options) {
+  const std::span<const double> signal = std::span(data.signal).subspan(begin);
+  const Step step = largest_step(signal);
+  if (step.height <= 0 || step.at + signal.size() / 4 > signal.size()) return std::nullopt;
+  const std::vector<double> before(signal.begin(),
+                                   signal.begin() + static_cast<std::ptrdiff_t>(step.at));
+  StepEvidence evidence;
+  evidence.at = RunPoint{points[begin + step.at].t_first, points[begin + step.at].work_first};
+  evidence.before_bytes = median(before);
+  evidence.noise_bytes = scaled_mad(before);
+  evidence.after_bytes = std::numeric_limits<double>::infinity();
+  for (std::size_t stretch = step.at; stretch + step.reach <= signal.size();
+       stretch += step.reach) {
+    const auto first = signal.begin() + static_cast<std::ptrdiff_t>(stretch);
+    evidence.after_bytes = std::min(
+        evidence.after_bytes, median({first, first + static_cast<std::ptrdiff_t>(step.reach)}));
+  }
+  const double material = std::max(options.overhead_min_fraction * evidence.before_bytes,
+                                   options.noise_margin * evidence.noise_bytes);
+  if (evidence.after_bytes - evidence.before_bytes <= material) return std::nullopt;
+  return evidence;
+}
+
 // Retention comes back when the allocator is asked; fragmentation does not. Without live
 // bytes a purge that returns nothing may hide live growth, so only the step is reported.
 Shape overhead_shape(const OverheadEvidence& overhead, bool has_live,
@@ -481,6 +511,7 @@ void Detector::evaluate(bool include_partial) {
     assess_growth(points, data, knee, has_live, options_, late);
     if (late.shape == Shape::kLeak) verdict = late;
   }
+  verdict.step = measure_step(points, data, begin, options_);
   verdict.overhead = measure_overhead(data, begin, recent_purges_, has_live, options_);
   settle(verdict);
 }
@@ -503,8 +534,10 @@ void Detector::settle(Verdict& verdict) {
     verdict.shape = Shape::kBounded;
     verdict.growth_began.reset();
   }
-  if (!growth_shape || !confirmed) {
-    if (verdict.overhead && verdict.shape == Shape::kBounded) {
+  if (verdict.shape == Shape::kBounded) {
+    if (verdict.step) {
+      verdict.shape = Shape::kHighWater;
+    } else if (verdict.overhead) {
       verdict.shape = overhead_shape(*verdict.overhead, *has_live_bytes_, options_);
     }
   }

@@ -29,29 +29,6 @@ double residual_noise(std::span<const double> axis, std::span<const double> byte
   return scaled_mad(std::move(residuals));
 }
 
-struct Step {
-  std::size_t at = 0;
-  double height = 0;
-};
-
-// The largest persistent rise: the median of `reach` points before a point against the
-// medians of the two stretches of `reach` points after it, whichever is lower, so that a
-// transient spike (a big batch that is freed again) is not taken for a step.
-Step largest_step(std::span<const double> bytes) {
-  const std::size_t reach = std::max<std::size_t>(3, bytes.size() / 16);
-  const auto stretch_median = [&](std::size_t begin) {
-    return median({bytes.begin() + static_cast<std::ptrdiff_t>(begin),
-                   bytes.begin() + static_cast<std::ptrdiff_t>(begin + reach)});
-  };
-  Step step;
-  for (std::size_t at = reach; at + 2 * reach <= bytes.size(); ++at) {
-    const double before = stretch_median(at - reach);
-    const double after = std::min(stretch_median(at), stretch_median(at + reach));
-    if (after - before > step.height) step = Step{at, after - before};
-  }
-  return step;
-}
-
 // Fills every rule but `gradual`.
 GrowthEvidence measure(std::span<const double> axis, std::span<const double> bytes,
                        const GrowthThresholds& thresholds) {
@@ -86,6 +63,21 @@ bool passes(const GrowthEvidence& evidence) {
 }
 
 }  // namespace
+
+Step largest_step(std::span<const double> bytes) {
+  const std::size_t reach = std::max<std::size_t>(3, bytes.size() / 16);
+  const auto stretch_median = [&](std::size_t begin) {
+    return median({bytes.begin() + static_cast<std::ptrdiff_t>(begin),
+                   bytes.begin() + static_cast<std::ptrdiff_t>(begin + reach)});
+  };
+  Step step{0, reach, 0};
+  for (std::size_t at = reach; at + 2 * reach <= bytes.size(); ++at) {
+    const double before = stretch_median(at - reach);
+    const double after = std::min(stretch_median(at), stretch_median(at + reach));
+    if (after - before > step.height) step = Step{at, reach, after - before};
+  }
+  return step;
+}
 
 GrowthEvidence test_growth(std::span<const double> axis, std::span<const double> bytes,
                            const GrowthThresholds& thresholds) {

@@ -8,6 +8,7 @@
 // order.
 #pragma once
 
+#include <cstddef>
 #include <span>
 
 #include "harness/trend.h"
@@ -48,5 +49,16 @@ struct GrowthEvidence {
 
 GrowthEvidence test_growth(std::span<const double> axis, std::span<const double> bytes,
                            const GrowthThresholds& thresholds);
+
+// The largest persistent rise of `bytes`: at each point, the median of the `reach` points
+// before it against the medians of the two stretches of `reach` points after it, whichever is
+// lower, so that a transient spike (a big batch that is freed again) is not taken for a step.
+// `reach` is a sixteenth of the points, at least 3. Height 0 when nothing rises.
+struct Step {
+  std::size_t at = 0;  // the first point of the higher level
+  std::size_t reach = 0;
+  double height = 0;
+};
+Step largest_step(std::span<const double> bytes);
 
 }  // namespace memsoak

@@ -70,6 +70,13 @@ json to_json(const OverheadEvidence& overhead) {
                                               : json(nullptr)}};
 }
 
+json to_json(const StepEvidence& step) {
+  return json{{"at", to_json(step.at)},
+              {"before_bytes", step.before_bytes},
+              {"after_bytes", step.after_bytes},
+              {"noise_bytes", step.noise_bytes}};
+}
+
 json to_json(const BoundCheck& bound) {
   return json{{"description", bound.description},
               {"limit_bytes", finite(bound.limit_bytes)},
@@ -141,6 +148,17 @@ std::string overhead_paragraph(const Verdict& verdict) {
                      purge_sentence(overhead));
 }
 
+std::string step_paragraph(const Verdict& verdict) {
+  const StepEvidence& step = *verdict.step;
+  return fmt::format(
+      "Memory stepped up and stayed: {} rose from {} to at least {} near {} (noise {}) and held "
+      "that level to the end of the window. Something keeps the largest size it ever needed (an "
+      "arena reset but never trimmed, a pool sized by its biggest batch); whether that is "
+      "acceptable is for --rss-bound to decide.",
+      verdict.signal, format_bytes(step.before_bytes), format_bytes(step.after_bytes),
+      at(step.at, verdict.work_unit), format_bytes(step.noise_bytes));
+}
+
 std::string shape_paragraph(const Verdict& verdict) {
   const double work_span = verdict.window_end.work - verdict.window_start.work;
   const double time_span = verdict.window_end.t_s - verdict.window_start.t_s;
@@ -176,6 +194,7 @@ std::string shape_paragraph(const Verdict& verdict) {
                              : "The work counters did not grow with it.",
                          began, proven);
     case Shape::kHighWater:
+      return verdict.step ? step_paragraph(verdict) : overhead_paragraph(verdict);
     case Shape::kFragmentation:
       return overhead_paragraph(verdict);
     case Shape::kBounded:
@@ -248,6 +267,7 @@ json to_json(const Verdict& verdict) {
       {"time_growth", to_json(verdict.time_growth)},
       {"work_and_time_separable", verdict.work_and_time_separable},
       {"consecutive_checks", verdict.consecutive_checks},
+      {"step", optional_json(verdict.step)},
       {"overhead", optional_json(verdict.overhead)},
       {"bound", optional_json(verdict.bound)},
       {"explanation", verdict.explanation},

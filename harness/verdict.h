@@ -57,6 +57,15 @@ struct OverheadEvidence {
   std::optional<double> purge_returned_fraction;  // of the rise, by the latest purge
 };
 
+// The signal itself stepped up and stayed there: memory kept at the largest size it ever
+// needed (an arena reset but never trimmed, a pool sized by its biggest batch).
+struct StepEvidence {
+  RunPoint at;              // the first point at the higher level
+  double before_bytes = 0;  // the level before the step (median)
+  double after_bytes = 0;   // the lowest level of any stretch after it (median)
+  double noise_bytes = 0;   // scaled MAD of the signal before the step
+};
+
 struct Verdict {
   Shape shape = Shape::kInsufficientData;
   bool fail = false;      // the shape is one that fails, or the bound was crossed
@@ -75,6 +84,7 @@ struct Verdict {
   GrowthEvidence time_growth;
   bool work_and_time_separable = false;  // the work rate varied enough to tell them apart
   int consecutive_checks = 0;            // that agreed on the current growth shape
+  std::optional<StepEvidence> step;
   std::optional<OverheadEvidence> overhead;
   std::optional<BoundCheck> bound;
 

@@ -46,9 +46,8 @@ int exit_code(const Verdict& verdict, const RunFacts& facts) {
 
 int soak(const RunOptions& options, const CLI::App& command) {
   run_under_allocator(options.allocator);  // may re-execute memsoak: before anything else
-  WorkloadSource workload(options.scenario,
-                          WorkloadSettings{options.seed, options.threads, options.window_documents,
-                                           options.huge_batch_rate});
+  const WorkloadSettings workload_setup = workload_settings(options);
+  WorkloadSource workload(options.scenario, workload_setup);
   const DetectorOptions detector_settings = detector_options(options);
   Detector detector(detector_settings);
   RunFacts facts;

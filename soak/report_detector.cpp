@@ -68,6 +68,9 @@ DetectorOptions recorded_detector_options(const SeriesHeader& header) {
   read_number(*settings, "half_confidence", options.half_confidence);
   read_number(*settings, "noise_margin", options.noise_margin);
   read_number(*settings, "deceleration_z", options.deceleration_z);
+  read_number(*settings, "slowdown", options.slowdown);
+  read_number(*settings, "step_share", options.step_share);
+  read_number(*settings, "confirmation_span", options.confirmation_span);
   read_number(*settings, "overhead_min_fraction", options.overhead_min_fraction);
   read_number(*settings, "purge_return_fraction", options.purge_return_fraction);
   read_number(*settings, "warmup_s", options.warmup_s);

@@ -38,19 +38,35 @@ nlohmann::json cgroup_limit() {
   }
 }
 
+// Every setting of the detector, so that `memsoak report` judges the series as the run did
+// (read back by recorded_detector_options, soak/report_detector.h).
 nlohmann::json detector_settings(const DetectorOptions& detector) {
   nlohmann::json settings{
       {"work_unit", detector.work_unit},
       {"max_bytes_per_work", detector.max_bytes_per_work},
       {"max_bytes_per_second", detector.max_bytes_per_second},
       {"confidence", detector.confidence},
+      {"half_confidence", detector.half_confidence},
+      {"noise_margin", detector.noise_margin},
+      {"deceleration_z", detector.deceleration_z},
+      {"slowdown", detector.slowdown},
+      {"step_share", detector.step_share},
+      {"confirmations", detector.confirmations},
+      {"confirmation_span", detector.confirmation_span},
       {"warmup_s", detector.warmup_s},
       {"warmup_fraction", detector.warmup_fraction},
-      {"confirmations", detector.confirmations},
-      {"min_points", detector.min_points},
       {"capacity", detector.capacity},
+      {"min_points", detector.min_points},
+      {"overhead_min_fraction", detector.overhead_min_fraction},
+      {"purge_return_fraction", detector.purge_return_fraction},
+      {"rss_only_segments", detector.rss_only_segments},
+      {"rss_bound", nullptr},
       {"fail_on", nlohmann::json::array()},
   };
+  if (const auto& bound = detector.rss_bound) {
+    settings["rss_bound"] = bound->live_multiple ? fmt::format("{}x", bound->value)
+                                                 : fmt::format("{:.0f}B", bound->value);
+  }
   for (const Shape shape : detector.fail_on) settings["fail_on"].push_back(shape_name(shape));
   return settings;
 }
@@ -73,6 +89,7 @@ nlohmann::json allocator_tunables(std::span<const std::string> environment) {
 
 SeriesHeader run_header(const RunOptions& options, const std::string& command,
                         const ServingAllocator& serving, const DetectorOptions& detector) {
+  const WorkloadSettings workload = workload_settings(options);
   SeriesHeader header;
   header.scenario = options.scenario;
   header.allocator = options.allocator;
@@ -93,7 +110,9 @@ SeriesHeader run_header(const RunOptions& options, const std::string& command,
       {"window_documents",
        options.window_documents ? nlohmann::json(*options.window_documents) : nlohmann::json()},
       {"huge_batch_rate",
-       options.huge_batch_rate ? nlohmann::json(*options.huge_batch_rate) : nlohmann::json()},
+       workload.huge_batch_rate ? nlohmann::json(*workload.huge_batch_rate) : nlohmann::json()},
+      {"huge_batch_at_s",
+       workload.huge_batch_at_s ? nlohmann::json(*workload.huge_batch_at_s) : nlohmann::json()},
       {"cgroup_limit_bytes", cgroup_limit()},
       {"detector", detector_settings(detector)},
   };

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/units.h"
+#include "soak/scenarios.h"
 
 namespace memsoak {
 namespace {
@@ -85,6 +86,13 @@ void add_time_flags(CLI::App& command, RunOptions& options) {
       },
       "Ask the allocator to return free memory this often, recording RSS around it (purge "
       "checkpoints); default never");
+  command.add_option_function<std::string>(
+      "--huge-batch-at",
+      [&options](const std::string& text) {
+        options.huge_batch_at_s = parse_seconds("--huge-batch-at", text);
+      },
+      "Index one huge batch this far into the run, besides the random ones (reset-reuse: at half "
+      "the duration, and no random ones)");
 }
 
 }  // namespace
@@ -123,6 +131,17 @@ double sample_interval_s(const RunOptions& options) {
   if (options.sample_interval_s) return *options.sample_interval_s;
   return std::clamp(options.duration_s / kSamplesPerRun, kMinSampleInterval_s,
                     kMaxSampleInterval_s);
+}
+
+WorkloadSettings workload_settings(const RunOptions& options) {
+  WorkloadSettings settings{options.seed, options.threads, options.window_documents,
+                            options.huge_batch_rate, options.huge_batch_at_s};
+  const double share = find_scenario(options.scenario).scheduled_huge_batch_share;
+  if (share > 0) {
+    if (!settings.huge_batch_at_s) settings.huge_batch_at_s = share * options.duration_s;
+    if (!settings.huge_batch_rate) settings.huge_batch_rate = 0;
+  }
+  return settings;
 }
 
 DetectorOptions detector_options(const RunOptions& options) {

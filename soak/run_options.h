@@ -18,6 +18,7 @@
 #include <string>
 
 #include "soak/detector_flags.h"
+#include "soak/workload_source.h"
 
 namespace memsoak {
 
@@ -29,6 +30,7 @@ struct RunOptions {
   unsigned threads = 2;                          // one indexer, the rest searchers
   std::optional<std::size_t> window_documents;   // the live document set; empty: workload's
   std::optional<double> huge_batch_rate;         // chance that a batch is huge; likewise
+  std::optional<double> huge_batch_at_s;         // one scheduled huge batch; empty: scenario's
   std::optional<double> sample_interval_s;       // empty: from the duration
   double purge_every_s = 0;                      // 0: no purge checkpoints
   std::optional<std::filesystem::path> out_dir;  // empty: a fresh default name
@@ -39,6 +41,11 @@ struct RunOptions {
 void add_run_flags(CLI::App& command, RunOptions& options);
 
 double sample_interval_s(const RunOptions& options);
+
+// The workload the options ask for, with the scenario's defaults applied: a scenario defined by
+// one scheduled huge batch gets it at its share of the duration and no random ones, unless the
+// flags say otherwise. Throws std::invalid_argument for an unknown scenario.
+WorkloadSettings workload_settings(const RunOptions& options);
 
 // The detector's options with the run's warm-up rule applied.
 DetectorOptions detector_options(const RunOptions& options);

@@ -55,11 +55,12 @@ const std::array<ScenarioInfo, 7>& table() {
          b.query_arena = Behaviour::QueryArena::kSharedNeverDropped;
        })},
       {"reset-reuse",
-       "One batch arena per indexer, reset (chunks kept) between batches: the first rare huge "
-       "batch raises the arena to its high-water mark, where it stays.",
+       "One batch arena per indexer, reset (chunks kept) between batches: one rare huge batch "
+       "(at half the run) raises the arena to its high-water mark, where it stays.",
        kHighWater, healthy_but([](Behaviour& b) {
          b.batch_arena = Behaviour::BatchArena::kResetBetweenBatches;
-       })},
+       }),
+       0.5},
       {"arena-no-drop",
        "Parsed documents owning std::string/std::vector are placed in the batch arena and "
        "their destructors never run (Meilisearch's bumpalo into_bump_slice leak): the arena "

@@ -33,6 +33,10 @@ struct ScenarioInfo {
   std::string_view models;  // one sentence: the code path and why memory behaves as it does
   std::span<const ExpectedVerdict> expected;  // one per allocator
   ScenarioBehaviour behaviour;                // how the engine manages its memory
+  // Above 0: the scenario's defining event is one huge batch this far into the run (a share of
+  // its duration), late enough for the detector's window to see it, and no random huge batches
+  // unless the user asks for them.
+  double scheduled_huge_batch_share = 0;
 };
 
 std::span<const ScenarioInfo> scenarios();

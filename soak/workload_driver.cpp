@@ -44,6 +44,8 @@ const WorkloadOptions& validated(const WorkloadOptions& options) {
   require(options.huge_batch_rate >= 0 && options.huge_batch_rate <= 1,
           "huge_batch_rate must be between 0 and 1");
   require(options.huge_batch_factor > 0, "huge_batch_factor must be at least 1");
+  require(!options.huge_batch_after || options.huge_batch_after->count() >= 0,
+          "huge_batch_after must not be negative");
   require(options.top_k > 0, "top_k must be at least 1");
   require(options.max_batches_per_second >= 0 && options.max_queries_per_second >= 0,
           "max_batches_per_second and max_queries_per_second must not be negative");
@@ -160,6 +162,7 @@ struct Workload::State {
   BatchOptions batch_options() const;
   Searcher make_searcher(std::uint64_t slot, std::uint64_t generation) const;
 
+  bool scheduled_huge_batch_due();
   void index_one(DocumentGenerator& generator, BatchScratch& scratch);
   void serve_one(Searcher& searcher);
   SearchResult search_once(std::string_view query, std::size_t page_size);
@@ -194,6 +197,8 @@ struct Workload::State {
 
   std::atomic<bool> stopping{false};
   bool started = false;
+  Clock::time_point started_at;
+  std::atomic<bool> scheduled_huge_batch_taken{false};
   std::vector<std::thread> threads;
   std::mutex failure_mutex;
   std::exception_ptr failure;
@@ -233,8 +238,17 @@ Searcher Workload::State::make_searcher(std::uint64_t slot, std::uint64_t genera
                   .page = {}};
 }
 
+// True for exactly one batch, on whichever indexer thread first asks once the time has come.
+bool Workload::State::scheduled_huge_batch_due() {
+  if (!options.huge_batch_after || scheduled_huge_batch_taken.load(std::memory_order_relaxed)) {
+    return false;
+  }
+  if (Clock::now() - started_at < *options.huge_batch_after) return false;
+  return !scheduled_huge_batch_taken.exchange(true);
+}
+
 void Workload::State::index_one(DocumentGenerator& generator, BatchScratch& scratch) {
-  const Batch batch = generator.next_batch();
+  const Batch batch = generator.next_batch(scheduled_huge_batch_due());
   const auto start = Clock::now();
   const IndexedBatch indexed = scratch.run([&](std::pmr::memory_resource* arena) {
     return index_batch(batch, index, arena, behaviour.staged_destructors);
@@ -335,6 +349,7 @@ Workload::~Workload() {
 void Workload::start() {
   if (state_->started) throw std::logic_error("Workload::start: already started");
   state_->started = true;
+  state_->started_at = Clock::now();
   for (unsigned slot = 0; slot < state_->options.indexer_threads; ++slot) {
     state_->threads.emplace_back(
         [this, slot] { state_->guarded([&] { state_->run_indexer(slot); }); });
@@ -360,10 +375,10 @@ void Workload::stop() {
 
 const ScenarioInfo& Workload::scenario() const { return state_->scenario; }
 
-WorkCounters Workload::counters() const {
+WorkloadCounters Workload::counters() const {
   const State& s = *state_;
   constexpr auto relaxed = std::memory_order_relaxed;
-  return WorkCounters{
+  return WorkloadCounters{
       .documents_indexed = s.documents_indexed.load(relaxed),
       .documents_deleted = s.documents_deleted.load(relaxed),
       .batches_indexed = s.batches_indexed.load(relaxed),

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "soak/latency_histogram.h"
 #include "soak/workload/indexer.h"
@@ -25,6 +26,8 @@ struct WorkloadOptions {
   std::size_t documents_per_batch = 64;
   double huge_batch_rate = 0.002;      // chance that a batch is huge
   std::size_t huge_batch_factor = 50;  // documents in a huge batch, in normal batches
+  // One huge batch, besides the random ones, the first batch begun this long after start().
+  std::optional<std::chrono::duration<double>> huge_batch_after;
   std::size_t top_k = 10;
   // Open-loop pacing, shared evenly by the threads of each kind; 0: as fast as they go.
   // The leak scenarios grow with the work (tens of MB/s unpaced): pace long runs.
@@ -52,7 +55,7 @@ struct ScenarioBehaviour {
 };
 
 // Monotonic counters (the work memory growth is measured against) and current gauges.
-struct WorkCounters {
+struct WorkloadCounters {
   std::uint64_t documents_indexed = 0;
   std::uint64_t documents_deleted = 0;  // explicit deletions, not window evictions
   std::uint64_t batches_indexed = 0;
@@ -84,7 +87,7 @@ class Workload {
   void stop();
 
   const ScenarioInfo& scenario() const;
-  WorkCounters counters() const;
+  WorkloadCounters counters() const;
   // Latencies since the previous call (the sampler calls it once per interval).
   IntervalLatencies take_latencies();
 

@@ -33,6 +33,9 @@ WorkloadOptions workload_options(WorkloadSettings settings) {
   options.searcher_threads = settings.threads - 1;
   if (settings.window_documents) options.window_documents = *settings.window_documents;
   if (settings.huge_batch_rate) options.huge_batch_rate = *settings.huge_batch_rate;
+  if (settings.huge_batch_at_s) {
+    options.huge_batch_after = std::chrono::duration<double>(*settings.huge_batch_at_s);
+  }
   return options;
 }
 
@@ -61,12 +64,12 @@ bool WorkloadSource::steady() const {
 }
 
 WorkDone WorkloadSource::work() const {
-  const WorkCounters counters = workload_->counters();
+  const WorkloadCounters counters = workload_->counters();
   return WorkDone{.queries = counters.queries_served, .docs = counters.documents_indexed};
 }
 
 nlohmann::json WorkloadSource::take_interval_extra() {
-  const WorkCounters counters = workload_->counters();
+  const WorkloadCounters counters = workload_->counters();
   const IntervalLatencies latencies = workload_->take_latencies();
   return {
       {"arena",

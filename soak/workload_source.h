@@ -23,6 +23,7 @@ struct WorkloadSettings {
   unsigned threads = 2;                         // one indexer, the others searchers; at least 2
   std::optional<std::size_t> window_documents;  // empty: the workload's default
   std::optional<double> huge_batch_rate;        // likewise
+  std::optional<double> huge_batch_at_s;        // one huge batch this long after start()
 };
 
 class WorkloadSource final : public WorkSource {

@@ -135,6 +135,7 @@ TEST(Detector, ABigBatchThatPurgeReturnsIsHighWater) {
   EXPECT_FALSE(verdict.fail);
   ASSERT_TRUE(verdict.overhead);
   EXPECT_TRUE(verdict.overhead->purge_returned);
+  EXPECT_FALSE(verdict.step) << "the live bytes of the batch were freed again";
 }
 
 TEST(Detector, AStepThatStaysWithoutPurgeIsHighWater) {
@@ -159,13 +160,27 @@ TEST(Detector, RssDriftingFromLiveBytesIsFragmentation) {
   EXPECT_LT(*verdict.overhead->purge_returned_fraction, 0.5);
 }
 
-TEST(Detector, APermanentStepOfTheLiveSetIsNotALeak) {
+TEST(Detector, APermanentStepOfTheLiveSetIsHighWaterNotALeak) {
   GeneratorParams params = hours(3);
   params.step_bytes = 30 * kMiB;
   params.step_at_s = 4000;
   const Verdict verdict = analyse(params);
-  EXPECT_NE(verdict.shape, Shape::kLeak) << verdict.explanation;
+  EXPECT_EQ(verdict.shape, Shape::kHighWater) << verdict.explanation;
   EXPECT_FALSE(verdict.fail);
+  ASSERT_TRUE(verdict.step);
+  EXPECT_NEAR(verdict.step->at.t_s, 4000, 300);
+  EXPECT_NEAR(verdict.step->after_bytes - verdict.step->before_bytes, 30 * kMiB, 5 * kMiB);
+  EXPECT_NE(verdict.explanation.find("stepped up and stayed"), std::string::npos);
+}
+
+// Too little of the window follows it to say the new level stays.
+TEST(Detector, AStepAtTheVeryEndIsNotYetHighWater) {
+  GeneratorParams params = hours(3);
+  params.step_bytes = 30 * kMiB;
+  params.step_at_s = 0.95 * params.duration_s;
+  const Verdict verdict = analyse(params);
+  EXPECT_EQ(verdict.shape, Shape::kBounded) << verdict.explanation;
+  EXPECT_FALSE(verdict.step);
 }
 
 TEST(Detector, ASlowWarmUpIsNotALeak) {

@@ -46,9 +46,9 @@ TEST_P(EveryScenario, RunsDoesWorkAndStopsCleanly) {
   workload->start();
   EXPECT_THROW(workload->start(), std::logic_error);
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  const WorkCounters early = workload->counters();
+  const WorkloadCounters early = workload->counters();
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  const WorkCounters late = workload->counters();
+  const WorkloadCounters late = workload->counters();
   workload->stop();
   workload->stop();
 

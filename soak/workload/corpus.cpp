@@ -110,9 +110,9 @@ void DocumentGenerator::append_word(std::string& text, std::string_view term, bo
   if (sentence_start) text[start] = static_cast<char>(text[start] - 'a' + 'A');
 }
 
-Batch DocumentGenerator::next_batch() {
+Batch DocumentGenerator::next_batch(bool force_huge) {
   Batch batch;
-  batch.huge = rng_.chance(options_.huge_batch_rate);
+  batch.huge = rng_.chance(options_.huge_batch_rate) || force_huge;
   const std::size_t documents =
       options_.documents_per_batch * (batch.huge ? options_.huge_batch_factor : 1);
   batch.documents.reserve(documents);

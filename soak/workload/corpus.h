@@ -65,7 +65,9 @@ class DocumentGenerator {
   DocumentGenerator(const Vocabulary& vocabulary, std::uint64_t seed, BatchOptions options);
 
   std::string next_document();
-  Batch next_batch();
+  // The next batch; `force_huge` makes it huge whatever the rate says (a scheduled spike). The
+  // random draw is made either way, so the batches after it are those of the same seed.
+  Batch next_batch(bool force_huge = false);
 
  private:
   void append_collocation(std::string& text, std::size_t& words);
