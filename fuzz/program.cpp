@@ -20,8 +20,16 @@ constexpr std::size_t kLargeStep = 256;
 constexpr unsigned kSmallRanges = 8;
 constexpr unsigned kPageRanges = 12;
 constexpr unsigned kMediumRanges = 15;
+// kSizeRareHuge's last range: its first 256 mantissas give multiples of kHugeStep from 4 KiB to
+// 1 MiB, the rest multiples of kCommonStep up to kCommonSizeMaxBytes (with ASan's redzones and
+// an alignment still inside its largest size class, 128 KiB). Not the last 256: runs of 0xFF
+// bytes, which libFuzzer inserts often, would then all be huge.
+constexpr std::size_t kCommonStep = 32;
+constexpr std::size_t kHugeMantissas = 0x100;
+constexpr std::size_t kHugeStep = 4096;
+static_assert((kSizeMantissaMask - kHugeMantissas) * kCommonStep == kCommonSizeMaxBytes);
 
-std::uint16_t encode_size(std::size_t size) {
+std::uint16_t encode_size(ArgKind kind, std::size_t size) {
   const auto encoded = [](unsigned range, std::size_t mantissa) {
     return static_cast<std::uint16_t>(range << kSizeRangeShift | mantissa);
   };
@@ -29,6 +37,17 @@ std::uint16_t encode_size(std::size_t size) {
   if (size <= 0xFFF) return encoded(kSmallRanges, size);
   if (size % kMediumStep == 0 && size / kMediumStep <= kSizeMantissaMask) {
     return encoded(kPageRanges, size / kMediumStep);
+  }
+  if (kind == ArgKind::kSizeRareHuge) {
+    if (size % kCommonStep == 0 && size <= kCommonSizeMaxBytes) {
+      return encoded(kMediumRanges, kHugeMantissas + size / kCommonStep);
+    }
+    if (size % kHugeStep == 0 && size / kHugeStep <= kHugeMantissas) {
+      return encoded(kMediumRanges, size / kHugeStep - 1);
+    }
+    throw AssembleError("size " + std::to_string(size) +
+                        " cannot be encoded: use up to 4095, a multiple of 8 up to 32760, of 32 "
+                        "up to 122848 or of 4096 up to 1048576");
   }
   if (size % kLargeStep == 0 && size / kLargeStep <= kSizeMantissaMask) {
     return encoded(kMediumRanges, size / kLargeStep);
@@ -56,13 +75,15 @@ std::string quote(std::string_view text) {
 
 }  // namespace
 
-std::size_t decode_size(std::uint16_t encoded) {
+std::size_t decode_size(ArgKind kind, std::uint16_t encoded) {
   const unsigned range = encoded >> kSizeRangeShift;
   const std::size_t mantissa = encoded & kSizeMantissaMask;
   if (range < kSmallRanges) return mantissa & 0xFF;
   if (range < kPageRanges) return mantissa;
   if (range < kMediumRanges) return mantissa * kMediumStep;
-  return mantissa * kLargeStep;
+  if (kind != ArgKind::kSizeRareHuge) return mantissa * kLargeStep;
+  if (mantissa < kHugeMantissas) return (mantissa + 1) * kHugeStep;
+  return (mantissa - kHugeMantissas) * kCommonStep;
 }
 
 bool ProgramReader::read_arg(ArgKind kind, Op& op, std::size_t index) {
@@ -70,8 +91,9 @@ bool ProgramReader::read_arg(ArgKind kind, Op& op, std::size_t index) {
   const std::uint8_t* bytes = input_.data() + position_;
   switch (kind) {
     case ArgKind::kSize:
+    case ArgKind::kSizeRareHuge:
       if (left < 2) return false;
-      op.args[index] = decode_size(static_cast<std::uint16_t>(bytes[0] | bytes[1] << 8));
+      op.args[index] = decode_size(kind, static_cast<std::uint16_t>(bytes[0] | bytes[1] << 8));
       position_ += 2;
       return true;
     case ArgKind::kText: {
@@ -147,8 +169,9 @@ std::vector<std::uint8_t> encode_op(std::size_t code, const OpSpec& spec, std::s
   std::vector<std::uint8_t> bytes{static_cast<std::uint8_t>(code)};
   for (std::size_t i = 0; i < spec.arg_count; ++i) {
     switch (spec.args[i].kind) {
-      case ArgKind::kSize: {
-        const std::uint16_t encoded = encode_size(size);
+      case ArgKind::kSize:
+      case ArgKind::kSizeRareHuge: {
+        const std::uint16_t encoded = encode_size(spec.args[i].kind, size);
         bytes.push_back(static_cast<std::uint8_t>(encoded & 0xFF));
         bytes.push_back(static_cast<std::uint8_t>(encoded >> 8));
         break;
@@ -175,7 +198,8 @@ void print_dictionary(const OpTable& table, std::FILE* out) {
     const OpSpec& spec = table.ops[code];
     bool has_size = false;
     for (std::size_t i = 0; i < spec.arg_count; ++i) {
-      has_size |= spec.args[i].kind == ArgKind::kSize;
+      has_size |=
+          spec.args[i].kind == ArgKind::kSize || spec.args[i].kind == ArgKind::kSizeRareHuge;
     }
     for (const std::size_t size : kDictionarySizes) {
       std::fprintf(out, "\"");
@@ -287,8 +311,9 @@ void encode_arg(const ArgSpec& arg, LineParser& parser, std::vector<std::uint8_t
     throw AssembleError(std::string(arg.name) + "=" + std::string(token) + ": must be " + range);
   };
   switch (arg.kind) {
-    case ArgKind::kSize: {
-      const std::uint16_t encoded = encode_size(value);
+    case ArgKind::kSize:
+    case ArgKind::kSizeRareHuge: {
+      const std::uint16_t encoded = encode_size(arg.kind, value);
       out.push_back(static_cast<std::uint8_t>(encoded & 0xFF));
       out.push_back(static_cast<std::uint8_t>(encoded >> 8));
       return;

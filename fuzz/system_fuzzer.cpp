@@ -35,16 +35,16 @@ enum Opcode : std::uint8_t {
 };
 
 constexpr OpSpec kOps[] = {
-    {"malloc", {{{"slot", ArgKind::kSlot}, {"size", ArgKind::kSize}}}, 2},
+    {"malloc", {{{"slot", ArgKind::kSlot}, {"size", ArgKind::kSizeRareHuge}}}, 2},
     {"calloc",
-     {{{"slot", ArgKind::kSlot}, {"count", ArgKind::kByte}, {"size", ArgKind::kSize}}},
+     {{{"slot", ArgKind::kSlot}, {"count", ArgKind::kByte}, {"size", ArgKind::kSizeRareHuge}}},
      3},
-    {"realloc", {{{"slot", ArgKind::kSlot}, {"size", ArgKind::kSize}}}, 2},
+    {"realloc", {{{"slot", ArgKind::kSlot}, {"size", ArgKind::kSizeRareHuge}}}, 2},
     {"aligned_alloc",
-     {{{"slot", ArgKind::kSlot}, {"align", ArgKind::kAlign}, {"size", ArgKind::kSize}}},
+     {{{"slot", ArgKind::kSlot}, {"align", ArgKind::kAlign}, {"size", ArgKind::kSizeRareHuge}}},
      3},
     {"posix_memalign",
-     {{{"slot", ArgKind::kSlot}, {"align", ArgKind::kAlign}, {"size", ArgKind::kSize}}},
+     {{{"slot", ArgKind::kSlot}, {"align", ArgKind::kAlign}, {"size", ArgKind::kSizeRareHuge}}},
      3},
     {"free", {{{"slot", ArgKind::kSlot}}}, 1},
     {"check_all", {}, 0},
@@ -147,9 +147,12 @@ class SystemMachine {
     check_statistics();
   }
 
+  // count × size of common sizes would be huge in a third of the calls, and every huge block
+  // costs an mmap; a huge calloc is made only when its size is one of the rare huge sizes.
   void calloc_block(std::size_t slot, std::size_t count, std::size_t size) {
     free_block(slot);
     if (count != 0 && size > kMaxLiveBytes / count) return;
+    if (count * size > kCommonSizeMaxBytes && size <= kCommonSizeMaxBytes) return;
     allocate(
         slot, count * size, 1, [&] { return std::calloc(count, size); }, true);
   }
