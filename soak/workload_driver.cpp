@@ -197,7 +197,7 @@ struct Workload::State {
 
   std::atomic<bool> stopping{false};
   bool started = false;
-  Clock::time_point started_at;
+  Clock::time_point started_at = Clock::now();  // reset by start(); run_inline counts from here
   std::atomic<bool> scheduled_huge_batch_taken{false};
   std::vector<std::thread> threads;
   std::mutex failure_mutex;

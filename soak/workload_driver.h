@@ -26,7 +26,8 @@ struct WorkloadOptions {
   std::size_t documents_per_batch = 64;
   double huge_batch_rate = 0.002;      // chance that a batch is huge
   std::size_t huge_batch_factor = 50;  // documents in a huge batch, in normal batches
-  // One huge batch, besides the random ones, the first batch begun this long after start().
+  // One huge batch, besides the random ones: the first batch begun this long after start()
+  // (after construction, for run_inline).
   std::optional<std::chrono::duration<double>> huge_batch_after;
   std::size_t top_k = 10;
   // Open-loop pacing, shared evenly by the threads of each kind; 0: as fast as they go.

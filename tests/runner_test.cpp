@@ -56,6 +56,20 @@ TEST(RunOptions, TimingScalesWithTheDuration) {
   EXPECT_DOUBLE_EQ(detector_options(ten_minutes.options).warmup_s, 30);
 }
 
+TEST(RunOptions, ResetReuseSchedulesItsOneHugeBatchAtHalfTheRun) {
+  const ParsedRun reset_reuse({"--scenario", "reset-reuse", "--duration", "40s"});
+  const WorkloadSettings scheduled = workload_settings(reset_reuse.options);
+  EXPECT_EQ(scheduled.huge_batch_at_s, 20);
+  EXPECT_EQ(scheduled.huge_batch_rate, 0);
+  const ParsedRun moved({"--scenario", "reset-reuse", "--huge-batch-at", "5s",
+                         "--huge-batch-rate", "0.01"});
+  EXPECT_EQ(workload_settings(moved.options).huge_batch_at_s, 5);
+  EXPECT_EQ(workload_settings(moved.options).huge_batch_rate, 0.01);
+  const ParsedRun healthy({});
+  EXPECT_FALSE(workload_settings(healthy.options).huge_batch_at_s);
+  EXPECT_FALSE(workload_settings(healthy.options).huge_batch_rate);
+}
+
 TEST(RunOptions, BadValuesAreUsageErrorsNamingTheFlag) {
   EXPECT_THROW(ParsedRun({"--duration", "ten"}), CLI::ValidationError);
   EXPECT_THROW(ParsedRun({"--duration", "0s"}), CLI::ValidationError);

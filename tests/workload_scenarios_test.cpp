@@ -154,6 +154,16 @@ WorkloadOptions small_steady_options() {
   return options;
 }
 
+TEST(Workload, AScheduledHugeBatchIsIndexedOnceItsTimeHasCome) {
+  WorkloadOptions options = small_steady_options();
+  options.huge_batch_after = std::chrono::seconds(0);
+  const auto workload = make_workload("reset-reuse", options);
+  workload->run_inline(3, 0);
+  const WorkloadCounters counters = workload->counters();
+  EXPECT_EQ(counters.huge_batches, 1U);
+  EXPECT_EQ(counters.documents_indexed, 10U * (50 + 2));
+}
+
 // The mean heap in use over `batches` inline batches, sampled after each: averaging smooths
 // the healthy index's saw-tooth (posting lists grow, then compaction shrinks them).
 double mean_heap_over_batches(Workload& workload, int batches) {
