@@ -250,7 +250,9 @@ std::optional<OverheadEvidence> measure_overhead(const Columns& data, std::size_
   for (const PurgeCheckpoint& purge : purges) {
     if (purge.t_s < data.t_s[begin]) continue;
     ++evidence.purges_in_window;
-    const double returned = overhead_of(purge.before) - overhead_of(purge.after);
+    // What the purge gave back is RSS that left. (The overhead's own difference would count
+    // the live bytes the workload's threads allocate between the two readings as returned.)
+    const double returned = purge.before.rss_bytes - purge.after.rss_bytes;
     evidence.largest_purge_return_bytes = std::max(evidence.largest_purge_return_bytes, returned);
     const double excess = overhead_of(purge.before) - baseline;
     evidence.purge_returned_fraction = excess > 0 ? std::optional(returned / excess) : std::nullopt;

@@ -26,14 +26,6 @@ constexpr std::array<ExpectedVerdict, 4> on_every_allocator(ExpectedOutcome outc
 constexpr auto kBounded = on_every_allocator(ExpectedOutcome::kPass, "bounded");
 constexpr auto kLeak = on_every_allocator(ExpectedOutcome::kFail, "leak");
 constexpr auto kHighWater = on_every_allocator(ExpectedOutcome::kBoundDecides, "high-water");
-// ptmalloc2 serves small blocks from per-thread arenas it never compacts; the others
-// segregate sizes into slabs/pages, which long-lived survivors cannot pin as badly.
-constexpr std::array<ExpectedVerdict, 4> kFragmentsOnGlibc = {{
-    {"system", ExpectedOutcome::kFail, "fragmentation"},
-    {"jemalloc", ExpectedOutcome::kPass, "bounded"},
-    {"mimalloc", ExpectedOutcome::kPass, "bounded"},
-    {"tcmalloc", ExpectedOutcome::kPass, "bounded"},
-}};
 
 template <class Change>
 Behaviour healthy_but(Change&& change) {
@@ -70,7 +62,9 @@ const std::array<ScenarioInfo, 7>& table() {
        "A result-page cache shared by the searchers and expired by the indexer: pages of mixed "
        "sizes allocated on one thread and freed on another, popular pages surviving for long "
        "among short-lived ones; the cache is bounded, so live bytes are too.",
-       kFragmentsOnGlibc, healthy_but([](Behaviour& b) { b.cache_result_pages = true; })},
+       // Measured (README, "Scenarios"): no allocator drifts enough in minutes to be named
+       // fragmentation, so the table expects what was seen, not what was hoped for.
+       kBounded, healthy_but([](Behaviour& b) { b.cache_result_pages = true; })},
       {"mixed-allocators",
        "The document text store and the snippet builder allocate through glibc's own malloc "
        "(dlsym on libc.so.6), as a statically linked C library would, while the rest of the "

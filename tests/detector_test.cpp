@@ -149,6 +149,30 @@ TEST(Detector, AStepThatStaysWithoutPurgeIsHighWater) {
   EXPECT_FALSE(verdict.overhead->drifting);
 }
 
+// Live bytes read before and after a purge differ by what the workload allocated meanwhile:
+// only RSS that left counts as given back.
+TEST(Detector, APurgeReturnsOnlyTheRssThatLeft) {
+  DetectorOptions options;
+  options.warmup_s = 0;
+  Detector detector(options);
+  for (int i = 0; i <= 300; ++i) {
+    const double t_s = i;
+    detector.add(sample(t_s, 1000.0 * i, 130 * kMiB + (i % 3) * 0.2 * kMiB, 100 * kMiB));
+    if (i == 200) {
+      PurgeCheckpoint purge;
+      purge.t_s = t_s;
+      purge.before.rss_bytes = 130 * kMiB;
+      purge.before.allocator.live_bytes = 100 * kMiB;
+      purge.after.rss_bytes = 130 * kMiB;
+      purge.after.allocator.live_bytes = 120 * kMiB;
+      detector.add(purge);
+    }
+  }
+  const Verdict verdict = detector.finish();
+  EXPECT_EQ(verdict.shape, Shape::kBounded) << verdict.explanation;
+  EXPECT_FALSE(verdict.overhead && verdict.overhead->purge_returned);
+}
+
 TEST(Detector, RssDriftingFromLiveBytesIsFragmentation) {
   GeneratorParams params = hours(3);
   params.fragmentation_bytes_per_op = 1;
