@@ -79,6 +79,8 @@ void start_counting() {
   counting_this_thread = true;
 }
 
+constexpr std::size_t kMaxHugeBytesPerInput = std::size_t{1} << 20;
+
 class SystemMachine {
  public:
   SystemMachine() { start_counting(); }
@@ -129,7 +131,7 @@ class SystemMachine {
   void allocate(std::size_t slot, std::size_t size, std::size_t alignment, Allocate call,
                 bool zeroed = false) {
     free_block(slot);
-    if (!within_budget(model_.live_requested_bytes(), size)) return;
+    if (!within_budget(model_.live_requested_bytes(), size) || !take_huge_allowance(size)) return;
     void* data = call();
     expect(data != nullptr, "the allocator returned null for %zu bytes", size);
     adopt(slot, data, size, alignment, zeroed ? Expect{.zero_from_bytes = 0} : Expect{}, 0);
@@ -145,6 +147,18 @@ class SystemMachine {
     block.seed = seed != 0 ? seed : model_.next_seed();
     model_.adopt(slot, block, expectation);
     check_statistics();
+  }
+
+  // Whether the input may still allocate `size` bytes: a huge block (over kCommonSizeMaxBytes)
+  // costs ASan an mmap, a shadow memset and a page fault per page it touches, ~200 us per MiB.
+  // The corpus keeps inputs that reach huge sizes and libFuzzer splices them into others, so
+  // rare encodings alone let huge blocks average 1 MiB per input (4 400 exec/s); every huge
+  // size stays reachable, within kMaxHugeBytesPerInput in all.
+  bool take_huge_allowance(std::size_t size) {
+    if (size <= kCommonSizeMaxBytes) return true;
+    if (size > kMaxHugeBytesPerInput - huge_bytes_) return false;
+    huge_bytes_ += size;
+    return true;
   }
 
   // count × size of common sizes would be huge in a third of the calls, and every huge block
@@ -174,7 +188,10 @@ class SystemMachine {
       allocate(slot, size, 1, [&] { return std::realloc(nullptr, size); });
       return;
     }
-    if (!within_budget(model_.live_requested_bytes() - model_[slot].requested_bytes, size)) return;
+    if (!within_budget(model_.live_requested_bytes() - model_[slot].requested_bytes, size) ||
+        !take_huge_allowance(size)) {
+      return;
+    }
     const Block old = model_.release(slot);
     void* data = std::realloc(old.data, size);
     if (size == 0 && data == nullptr) return;
@@ -199,6 +216,7 @@ class SystemMachine {
   }
 
   ShadowModel model_{SlackPoisoning::kOn};
+  std::size_t huge_bytes_ = 0;  // allocated in huge blocks by this input so far
 };
 
 }  // namespace
