@@ -81,7 +81,8 @@ Block ShadowModel::release(std::size_t slot) {
   expect(block.live(), "harness bug: slot %zu is empty", slot);
   check_intact(block);
   if (poisoning_ == SlackPoisoning::kOn) {
-    ASAN_UNPOISON_MEMORY_REGION(block.data, block.usable_bytes);
+    ASAN_UNPOISON_MEMORY_REGION(block.data + block.requested_bytes,
+                                block.usable_bytes - block.requested_bytes);
   }
   blocks_[slot] = Block{};
   return block;

@@ -4,8 +4,9 @@
 // request, no overlap with any other live block, zeroed memory really zero, the prefix a resize
 // must keep) and then fills it with its canary; release() checks the canary before the block
 // goes back. For foreign allocators the slack between request and usable size is poisoned
-// with ASan's manual poisoning, so an overflow into it is reported; release() unpoisons the
-// whole block first, because the allocator may copy or zero all of it.
+// with ASan's manual poisoning, so an overflow into it is reported; release() unpoisons it
+// again first, because the allocator may copy or zero all of the block (only the slack: the
+// rest was never poisoned, and unpoisoning a huge block's shadow costs page faults).
 #pragma once
 
 #include <array>
@@ -54,7 +55,7 @@ class ShadowModel {
   // Records how a live block must now be freed (after a resize changed the rules).
   void set_api_flags(std::size_t slot, unsigned api_flags) { blocks_[slot].api_flags = api_flags; }
 
-  // Checks the canary and unpoisons the block, then forgets it: the caller frees it.
+  // Checks the canary and unpoisons the slack, then forgets the block: the caller frees it.
   Block release(std::size_t slot);
 
   // Re-checks the canary of every live block.
