@@ -62,9 +62,9 @@ int soak(const RunOptions& options, const CLI::App& command) {
 
   StopSignals signals;  // before the workload starts its threads, which inherit the block
   Sampler sampler(workload, kRssAnonEverySamples);
-  SoakLoop loop(sampler, series, detector,
-                LoopSchedule{options.duration_s, sample_interval_s(options), options.purge_every_s,
-                             max_sampler_cpu_share(options)});
+  SoakLoop loop(
+      sampler, series, detector,
+      LoopSchedule{options.duration_s, sample_interval_s(options), options.purge_every_s});
   StatusLine status(stderr);
   workload.start();
   facts.end = loop.run(signals, status);

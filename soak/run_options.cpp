@@ -17,7 +17,6 @@ constexpr double kSamplesPerRun = 600;
 constexpr double kMinSampleInterval_s = 0.1;
 constexpr double kMaxSampleInterval_s = 10;
 constexpr double kWarmupShareOfDuration = 0.2;
-constexpr double kMaxSamplerCpuShare = 0.005;
 
 // Flags the reproduction always spells out, in this order, so a reader sees them first.
 constexpr std::array<std::string_view, 4> kIdentityFlags{"--scenario", "--allocator", "--seed",
@@ -79,8 +78,7 @@ void add_time_flags(CLI::App& command, RunOptions& options) {
           throw CLI::ValidationError("--sample-interval", "must be at least 1ms");
         }
       },
-      "Time between samples (default: duration/600, between 100ms and 10s, longer while a "
-      "sample costs more than 0.5% of a core)");
+      "Time between samples (default: duration/600, between 100ms and 10s)");
   command.add_option_function<std::string>(
       "--purge-every",
       [&options](const std::string& text) {
@@ -144,10 +142,6 @@ WorkloadSettings workload_settings(const RunOptions& options) {
     if (!settings.huge_batch_rate) settings.huge_batch_rate = 0;
   }
   return settings;
-}
-
-double max_sampler_cpu_share(const RunOptions& options) {
-  return options.sample_interval_s ? 0 : kMaxSamplerCpuShare;
 }
 
 DetectorOptions detector_options(const RunOptions& options) {

@@ -2,8 +2,7 @@
 // timing to its duration. Defaults are chosen so that `memsoak run` alone decides something
 // useful in about a minute; every rule below scales to runs of days.
 //
-//   sample interval  duration / 600, clamped to [100 ms, 10 s]: ~600 samples per run; then
-//                    stretched while a sample costs more than 0.5% of a core (unless given)
+//   sample interval  duration / 600, clamped to [100 ms, 10 s]: ~600 samples per run
 //   judging starts   once the workload is steady (its document window filled 1.5 times),
 //                    then a warm-up of 20% of the duration, at most 300 s (unless --warmup)
 //   out dir          out/<scenario>-<allocator>-<seed>[-N]: a fresh name, never overwritten
@@ -42,10 +41,6 @@ struct RunOptions {
 void add_run_flags(CLI::App& command, RunOptions& options);
 
 double sample_interval_s(const RunOptions& options);
-
-// The share of one core the sampler may take (the interval stretches to keep it there), or 0
-// when the user fixed the interval with --sample-interval.
-double max_sampler_cpu_share(const RunOptions& options);
 
 // The workload the options ask for, with the scenario's defaults applied: a scenario defined by
 // one scheduled huge batch gets it at its share of the duration and no random ones, unless the

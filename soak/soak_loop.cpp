@@ -2,18 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 
 namespace memsoak {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double thread_cpu_s() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
 
 double total_work(const WorkCounters& work) {
   double total = 0;
@@ -34,21 +27,8 @@ std::optional<std::string> stop_reason(const Verdict& verdict) {
 
 SoakLoop::SoakLoop(Sampler& sampler, SeriesWriter& series, Detector& detector,
                    LoopSchedule schedule)
-    : sampler_(sampler),
-      series_(series),
-      detector_(detector),
-      schedule_(schedule),
-      interval_s_(schedule.interval_s) {
+    : sampler_(sampler), series_(series), detector_(detector), schedule_(schedule) {
   progress_.duration_s = schedule.duration_s;
-}
-
-// The average cost of the recent samples (a moving average over about eight, so that the
-// detector's periodic evaluations count at their share) sets the interval.
-void SoakLoop::fit_interval(double sample_cpu_s) {
-  if (schedule_.max_sampler_cpu_share <= 0) return;
-  sample_cpu_s_ =
-      sample_cpu_s_ ? *sample_cpu_s_ + (sample_cpu_s - *sample_cpu_s_) / 8 : sample_cpu_s;
-  interval_s_ = std::max(schedule_.interval_s, *sample_cpu_s_ / schedule_.max_sampler_cpu_share);
 }
 
 bool SoakLoop::purge_due(double t_s) const {
@@ -57,13 +37,6 @@ bool SoakLoop::purge_due(double t_s) const {
 }
 
 std::optional<std::string> SoakLoop::step(double t_s) {
-  const double cpu_before_s = thread_cpu_s();
-  record(t_s);
-  fit_interval(thread_cpu_s() - cpu_before_s);
-  return stop_reason(detector_.check());
-}
-
-void SoakLoop::record(double t_s) {
   if (!steady_t_s_ && sampler_.steady()) steady_t_s_ = t_s;
   if (purge_due(t_s)) {
     const PurgeCheckpoint checkpoint = sampler_.purge(t_s);
@@ -79,6 +52,7 @@ void SoakLoop::record(double t_s) {
   progress_.rss_bytes = sample.memory.rss_bytes;
   progress_.live_bytes = sample.memory.allocator.live_bytes;
   peak_rss_bytes_ = std::max(peak_rss_bytes_, sample.memory.rss_bytes);
+  return stop_reason(detector_.check());
 }
 
 LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
@@ -86,6 +60,8 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
   const auto seconds_since_start = [&] {
     return std::chrono::duration<double>(Clock::now() - start).count();
   };
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(schedule_.interval_s));
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(schedule_.duration_s));
   LoopEnd result{"duration", 0};
@@ -97,8 +73,6 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
     status.update(progress_, detector_.check());
     if (next >= end) break;  // that was the sample at the end of the duration
     // A stalled sampler skips the slots it missed rather than bursting to catch up.
-    const auto interval =
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s_));
     next = std::min(std::max(next + interval, Clock::now()), end);
     if (signals.wait_until(next)) {
       result.reason = "signal";

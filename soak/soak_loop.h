@@ -22,9 +22,6 @@ struct LoopSchedule {
   double duration_s = 60;
   double interval_s = 0.1;
   double purge_every_s = 0;  // 0: never
-  // Above 0: the interval stretches so that sampling takes at most this share of one core's
-  // time (a glibc sample walks every free chunk in mallinfo2: milliseconds on a large heap).
-  double max_sampler_cpu_share = 0;
 };
 
 struct LoopEnd {
@@ -37,29 +34,23 @@ class SoakLoop {
   SoakLoop(Sampler& sampler, SeriesWriter& series, Detector& detector, LoopSchedule schedule);
 
   // Records what is due at t_s (seconds since the start): a purge checkpoint when one is due,
-  // then a sample; and fits the interval to what that cost. Returns the reason to stop early,
-  // if the verdict now fails the run.
+  // then a sample. Returns the reason to stop early, if the verdict now fails the run.
   std::optional<std::string> step(double t_s);
 
   // Steps on schedule from now until an end; writes the "end" record.
   LoopEnd run(StopSignals& signals, StatusLine& status);
 
   const Progress& progress() const { return progress_; }  // as of the latest sample
-  double interval_s() const { return interval_s_; }       // the interval in use now
   double peak_rss_bytes() const { return peak_rss_bytes_; }
   std::optional<double> steady_t_s() const { return steady_t_s_; }  // when judging began
 
  private:
   bool purge_due(double t_s) const;
-  void record(double t_s);
-  void fit_interval(double sample_cpu_s);
 
   Sampler& sampler_;
   SeriesWriter& series_;
   Detector& detector_;
   LoopSchedule schedule_;
-  double interval_s_;
-  std::optional<double> sample_cpu_s_;  // moving average of a sample's CPU time
   std::optional<double> last_purge_t_s_;
   std::optional<double> steady_t_s_;
   Progress progress_;

@@ -1,15 +1,12 @@
 // The pieces of `memsoak run` that decide what a run does before any work starts: its flags
 // and defaults, the shared detector flags, the command that reproduces a run, the output
-// directory it claims, the status line it prints, the stop signals it waits for, and the
-// sampling loop's own cost.
+// directory it claims, the status line it prints, and the stop signals it waits for.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,7 +14,6 @@
 
 #include "soak/out_dir.h"
 #include "soak/run_options.h"
-#include "soak/soak_loop.h"
 #include "soak/status_line.h"
 #include "soak/stop_signals.h"
 
@@ -183,67 +179,6 @@ TEST(StopSignals, WithoutASignalTheWaitLastsUntilTheDeadline) {
   const auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(signals.wait_until(start + std::chrono::milliseconds(50)), std::nullopt);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
-}
-
-// Work that costs the sampler `cost` of CPU time per sample, like mallinfo2 on a large heap.
-class CostlyWork final : public WorkSource {
- public:
-  explicit CostlyWork(std::chrono::microseconds cost) : cost_(cost) {}
-  WorkDone work() const override { return {++calls_, 0}; }
-  bool steady() const override { return false; }
-  nlohmann::json take_interval_extra() override {
-    timespec start{}, now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
-    do {
-      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    } while ((now.tv_sec - start.tv_sec) * 1'000'000 + (now.tv_nsec - start.tv_nsec) / 1000 <
-             cost_.count());
-    return nlohmann::json::object();
-  }
-
- private:
-  std::chrono::microseconds cost_;
-  mutable std::uint64_t calls_ = 0;
-};
-
-struct LoopRun {
-  std::size_t samples = 0;
-  double final_interval_s = 0;
-};
-
-LoopRun run_loop(std::chrono::microseconds sample_cost, double max_cpu_share) {
-  CostlyWork work(sample_cost);
-  Sampler sampler(work, 1);
-  const std::string path = ::testing::TempDir() + "loop-series.jsonl";
-  LoopRun result;
-  {
-    SeriesWriter series(path);
-    Detector detector;
-    SoakLoop loop(sampler, series, detector, LoopSchedule{0.5, 0.01, 0, max_cpu_share});
-    StopSignals signals;
-    std::FILE* log = std::tmpfile();
-    StatusLine status(log, false, 3600);
-    loop.run(signals, status);
-    std::fclose(log);
-    result.final_interval_s = loop.interval_s();
-  }
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);)
-    result.samples += line.find("\"sample\"") != std::string::npos;
-  return result;
-}
-
-TEST(SoakLoop, ACostlySampleStretchesTheIntervalToItsShareOfACore) {
-  // 2 ms per sample at 5% of a core: one sample per 40 ms, not per 10 ms.
-  const LoopRun stretched = run_loop(std::chrono::microseconds(2000), 0.05);
-  EXPECT_GT(stretched.final_interval_s, 0.03);
-  EXPECT_LT(stretched.final_interval_s, 0.2);
-  EXPECT_LT(stretched.samples, 25U);
-}
-
-TEST(SoakLoop, AGivenIntervalIsKeptWhateverASampleCosts) {
-  const LoopRun fixed = run_loop(std::chrono::microseconds(2000), 0);
-  EXPECT_DOUBLE_EQ(fixed.final_interval_s, 0.01);
 }
 
 }  // namespace
