@@ -265,9 +265,11 @@ std::optional<OverheadEvidence> measure_overhead(const Columns& data, std::size_
 
 // The signal stepped up and stayed: the largest persistent rise in the window, material
 // against the level before it (overhead_min_fraction) and that level's noise (noise_margin),
-// followed by at least a quarter of the window, every later stretch still that far above the
-// old level. A healthy run's big batch is freed again within a stretch or two; an arena reset
-// but kept, or a pool sized by its biggest batch, holds the new level.
+// carrying at least step_share of the window's whole rise, followed by at least a quarter of
+// the window, every later stretch still that far above the old level and no significant
+// growth after it. A healthy run's big batch is freed again within a stretch or two; an arena
+// reset but kept, or a pool sized by its biggest batch, holds the new level; a leak not yet
+// proven rises in many small steps, none of which carries the growth.
 std::optional<StepEvidence> measure_step(std::span<const StoredPoint> points, const Columns& data,
                                          std::size_t begin, const DetectorOptions& options) {
   const std::span<const double> signal = std::span(data.signal).subspan(begin);
@@ -289,6 +291,15 @@ std::optional<StepEvidence> measure_step(std::span<const StoredPoint> points, co
   const double material = std::max(options.overhead_min_fraction * evidence.before_bytes,
                                    options.noise_margin * evidence.noise_bytes);
   if (evidence.after_bytes - evidence.before_bytes <= material) return std::nullopt;
+  const auto stretch_median = [&](std::size_t first) {
+    return median({signal.begin() + static_cast<std::ptrdiff_t>(first),
+                   signal.begin() + static_cast<std::ptrdiff_t>(first + step.reach)});
+  };
+  const double whole_rise = stretch_median(signal.size() - step.reach) - stretch_median(0);
+  if (step.height < options.step_share * whole_rise) return std::nullopt;
+  const std::span<const double> axis = std::span(data.work).subspan(begin + step.at);
+  const SlopeEstimate after = theil_sen(axis, signal.subspan(step.at), options.half_confidence);
+  if (after.valid && after.lower > options.max_bytes_per_work) return std::nullopt;
   return evidence;
 }
 

@@ -197,6 +197,17 @@ TEST(Detector, APermanentStepOfTheLiveSetIsHighWaterNotALeak) {
   EXPECT_NE(verdict.explanation.find("stepped up and stayed"), std::string::npos);
 }
 
+// A leak not yet proven rises in many small steps: none of them is a high-water mark.
+TEST(Detector, AnUnprovenLeakIsNeverTakenForAStep) {
+  GeneratorParams params = hours(1);
+  params.leak_bytes_per_op = 16;
+  DetectorOptions options;
+  options.confirmations = 1000;  // never confirmed, so the growth stays unproven
+  const Verdict verdict = analyse(params, options);
+  EXPECT_EQ(verdict.shape, Shape::kBounded) << verdict.explanation;
+  EXPECT_FALSE(verdict.step);
+}
+
 // Too little of the window follows it to say the new level stays.
 TEST(Detector, AStepAtTheVeryEndIsNotYetHighWater) {
   GeneratorParams params = hours(3);
