@@ -304,10 +304,12 @@ std::optional<StepEvidence> measure_step(std::span<const StoredPoint> points, co
 }
 
 // Retention comes back when the allocator is asked; fragmentation does not. Without live
-// bytes a purge that returns nothing may hide live growth, so only the step is reported.
+// bytes a purge that returns nothing may hide live growth, so only a step that stopped is
+// reported: RSS still rising is a leak not proven yet, as bounded says (with its checks).
 Shape overhead_shape(const OverheadEvidence& overhead, bool has_live,
                      const DetectorOptions& options) {
-  if (!has_live || !overhead.risen) return Shape::kHighWater;
+  if (!has_live) return overhead.drifting ? Shape::kBounded : Shape::kHighWater;
+  if (!overhead.risen) return Shape::kHighWater;
   if (overhead.purge_returned_fraction) {
     return *overhead.purge_returned_fraction >= options.purge_return_fraction
                ? Shape::kHighWater

@@ -258,6 +258,19 @@ TEST(Detector, RssAloneStillFindsALeak) {
   EXPECT_NE(verdict.explanation.find("Only RSS"), std::string::npos);
 }
 
+// A leak seen on RSS alone but not proven yet is not a high-water mark: RSS is still rising.
+TEST(Detector, RssStillRisingIsNotHighWater) {
+  GeneratorParams params = hours(1);
+  params.report_live_bytes = false;
+  params.leak_bytes_per_op = 16;
+  DetectorOptions options;
+  options.confirmations = 1000;
+  const Verdict verdict = analyse(params, options);
+  EXPECT_EQ(verdict.shape, Shape::kBounded) << verdict.explanation;
+  EXPECT_GT(verdict.consecutive_checks, 0);
+  EXPECT_NE(verdict.explanation.find("too few to confirm"), std::string::npos);
+}
+
 TEST(Detector, TheAbsoluteBoundFailsWhateverTheShape) {
   GeneratorParams params = hours(1);
   DetectorOptions options;
