@@ -103,6 +103,20 @@ double hamed_rao_factor(std::span<const double> xs, std::span<const double> ys,
   return std::max({original.factor(), first_order.factor(), 1.0});
 }
 
+// Growth over the points this many times the residuals' scatter is not what serially correlated
+// noise makes: the residuals about such a trend are smooth only because they are small.
+constexpr double kPlainTrendToNoise = 20;
+
+// Whether the trend dwarfs the scatter about it. Hamed–Rao reads the rank autocorrelation of
+// the residuals, and the residuals of a clean leak (a slightly curved line) are as smooth as a
+// random walk's: n/n* reaches 200 and no window of 50 points could prove the clearest leak.
+bool trend_dwarfs_noise(std::span<const double> xs, std::span<const double> ys, double slope) {
+  std::vector<double> residuals(ys.size());
+  for (std::size_t i = 0; i < ys.size(); ++i) residuals[i] = ys[i] - slope * xs[i];
+  const double trend = std::fabs(slope * (xs.back() - xs.front()));
+  return trend > 0 && trend >= kPlainTrendToNoise * scaled_mad(std::move(residuals));
+}
+
 }  // namespace
 
 double normal_quantile(double p) {
@@ -158,7 +172,9 @@ MannKendall mann_kendall(std::span<const double> xs, std::span<const double> ys,
       result.s += (ys[j] > ys[i]) - (ys[j] < ys[i]);
     }
   }
-  result.autocorrelation_factor = hamed_rao_factor(xs, ys, detrend_slope, lag_alpha);
+  result.autocorrelation_factor = trend_dwarfs_noise(xs, ys, detrend_slope)
+                                      ? 1
+                                      : hamed_rao_factor(xs, ys, detrend_slope, lag_alpha);
   result.variance = kendall_variance(ys) * result.autocorrelation_factor;
   if (result.variance > 0 && result.s != 0) {
     result.z = (result.s - std::copysign(1.0, result.s)) / std::sqrt(result.variance);

@@ -28,7 +28,9 @@ struct MannKendall {
 };
 
 // `detrend_slope` is the slope removed before the rank autocorrelation is measured (the
-// Theil–Sen slope); lags count only where significant at the two-sided `lag_alpha`.
+// Theil–Sen slope); lags count only where significant at the two-sided `lag_alpha`. When the
+// trend over the points is at least 20 times the residuals' scaled MAD, no correction is made:
+// such residuals are smooth because they are small, not because the noise is correlated.
 MannKendall mann_kendall(std::span<const double> xs, std::span<const double> ys,
                          double detrend_slope, double lag_alpha = 0.05);
 

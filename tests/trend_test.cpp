@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "harness/growth_test.h"
@@ -91,6 +92,24 @@ TEST(HamedRao, InflatesTheVarianceOfAutocorrelatedNoiseOnly) {
   const std::vector<double> correlated = ar1(300, 0.8, 1, 2);
   EXPECT_LT(mann_kendall(xs, white, 0).autocorrelation_factor, 1.5);
   EXPECT_GT(mann_kendall(xs, correlated, 0).autocorrelation_factor, 3);
+}
+
+// A clean leak's residuals are smooth because they are tiny, not because noise is correlated:
+// with the correction, 50 points of the clearest growth could never be significant.
+TEST(HamedRao, IsNotAppliedWhereTheTrendDwarfsTheScatter) {
+  const std::vector<double> xs = indices(50);
+  std::vector<double> ys(50);
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    ys[i] = 1e6 * static_cast<double>(i) + 2e5 * std::sin(static_cast<double>(i) / 8);
+  }
+  const SlopeEstimate leak = theil_sen(xs, ys, 0.999);
+  EXPECT_EQ(leak.test.autocorrelation_factor, 1);
+  EXPECT_GT(leak.lower, 0);
+  // The same wander on a trend no larger than the scatter keeps its correction.
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    ys[i] = 1e3 * static_cast<double>(i) + 2e5 * std::sin(static_cast<double>(i) / 8);
+  }
+  EXPECT_GT(theil_sen(xs, ys, 0.999).test.autocorrelation_factor, 3);
 }
 
 // The property the detector rests on: on trendless autocorrelated noise, the corrected lower
