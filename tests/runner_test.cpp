@@ -57,8 +57,8 @@ TEST(RunOptions, ResetReuseSchedulesItsOneHugeBatchAtHalfTheRun) {
   const WorkloadSettings scheduled = workload_settings(reset_reuse.options);
   EXPECT_EQ(scheduled.huge_batch_at_s, 20);
   EXPECT_EQ(scheduled.huge_batch_rate, 0);
-  const ParsedRun moved({"--scenario", "reset-reuse", "--huge-batch-at", "5s",
-                         "--huge-batch-rate", "0.01"});
+  const ParsedRun moved(
+      {"--scenario", "reset-reuse", "--huge-batch-at", "5s", "--huge-batch-rate", "0.01"});
   EXPECT_EQ(workload_settings(moved.options).huge_batch_at_s, 5);
   EXPECT_EQ(workload_settings(moved.options).huge_batch_rate, 0.01);
   const ParsedRun healthy({});
