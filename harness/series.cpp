@@ -344,4 +344,10 @@ void SeriesWriter::write(const SeriesRecord& record) {
   }
 }
 
+double total_work(const WorkCounters& work) {
+  double total = 0;
+  for (const auto& [name, count] : work) total += count;
+  return total;
+}
+
 }  // namespace memsoak

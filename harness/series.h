@@ -59,6 +59,9 @@ struct MemoryReading {
 // Named monotone work counters ("queries", "docs"): the x-axis growth is measured against.
 using WorkCounters = std::map<std::string, double>;
 
+// All the work done: the sum of the counters (the detector's "op" unit).
+double total_work(const WorkCounters& work);
+
 struct SeriesHeader {
   int version = kSeriesVersion;
   std::string scenario;

@@ -41,12 +41,6 @@ struct SeriesFacts {
   throw Exit{kExitUsage};
 }
 
-double total_work(const WorkCounters& work) {
-  double total = 0;
-  for (const auto& [name, count] : work) total += count;
-  return total;
-}
-
 void record_header(const SeriesHeader& header, RunFacts& run) {
   run.scenario = header.scenario;
   run.allocator = header.allocator;

@@ -8,12 +8,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double total_work(const WorkCounters& work) {
-  double total = 0;
-  for (const auto& [name, count] : work) total += count;
-  return total;
-}
-
 // A live run stops on a failure that can no longer go away: a proven growth shape, or a
 // crossed bound. Any other failing shape is judged at the end.
 std::optional<std::string> stop_reason(const Verdict& verdict) {
