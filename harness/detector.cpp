@@ -277,6 +277,10 @@ std::optional<StepEvidence> measure_step(std::span<const StoredPoint> points, co
   if (step.height <= 0 || step.at + signal.size() / 4 > signal.size()) return std::nullopt;
   const std::vector<double> before(signal.begin(),
                                    signal.begin() + static_cast<std::ptrdiff_t>(step.at));
+  const auto stretch_median = [&](std::size_t first) {
+    return median({signal.begin() + static_cast<std::ptrdiff_t>(first),
+                   signal.begin() + static_cast<std::ptrdiff_t>(first + step.reach)});
+  };
   StepEvidence evidence;
   evidence.at = RunPoint{points[begin + step.at].t_first, points[begin + step.at].work_first};
   evidence.before_bytes = median(before);
@@ -284,17 +288,11 @@ std::optional<StepEvidence> measure_step(std::span<const StoredPoint> points, co
   evidence.after_bytes = std::numeric_limits<double>::infinity();
   for (std::size_t stretch = step.at; stretch + step.reach <= signal.size();
        stretch += step.reach) {
-    const auto first = signal.begin() + static_cast<std::ptrdiff_t>(stretch);
-    evidence.after_bytes = std::min(
-        evidence.after_bytes, median({first, first + static_cast<std::ptrdiff_t>(step.reach)}));
+    evidence.after_bytes = std::min(evidence.after_bytes, stretch_median(stretch));
   }
   const double material = std::max(options.overhead_min_fraction * evidence.before_bytes,
                                    options.noise_margin * evidence.noise_bytes);
   if (evidence.after_bytes - evidence.before_bytes <= material) return std::nullopt;
-  const auto stretch_median = [&](std::size_t first) {
-    return median({signal.begin() + static_cast<std::ptrdiff_t>(first),
-                   signal.begin() + static_cast<std::ptrdiff_t>(first + step.reach)});
-  };
   const double whole_rise = stretch_median(signal.size() - step.reach) - stretch_median(0);
   if (step.height < options.step_share * whole_rise) return std::nullopt;
   const std::span<const double> axis = std::span(data.work).subspan(begin + step.at);
@@ -398,11 +396,7 @@ double Detector::work_of(const WorkCounters& work) const {
 }
 
 std::optional<double> work_in_unit(const WorkCounters& work, std::string_view unit) {
-  if (is_sum_unit(unit)) {
-    double total = 0;
-    for (const auto& [name, count] : work) total += count;
-    return total;
-  }
+  if (is_sum_unit(unit)) return total_work(work);
   for (const auto& [name, count] : work) {
     if (counter_matches(name, unit)) return count;
   }

@@ -67,11 +67,8 @@ class HamedRaoSum {
 // reject 5% of trendless AR(0.6) series; the AR(1) form (rho(k) = rho(1)^k, with rho(1)
 // corrected for its small-sample bias) keeps that near 1.5% and the original still catches
 // structure an AR(1) does not have, such as a sawtooth.
-double hamed_rao_factor(std::span<const double> xs, std::span<const double> ys,
-                        double detrend_slope, double lag_alpha) {
-  const std::size_t n = ys.size();
-  std::vector<double> residuals(n);
-  for (std::size_t i = 0; i < n; ++i) residuals[i] = ys[i] - detrend_slope * xs[i];
+double hamed_rao_factor(std::span<const double> residuals, double lag_alpha) {
+  const std::size_t n = residuals.size();
   std::vector<double> ranks = average_ranks(residuals);
   const double nd = static_cast<double>(n);
   const double mean = (nd + 1) / 2;
@@ -107,14 +104,14 @@ double hamed_rao_factor(std::span<const double> xs, std::span<const double> ys,
 // noise makes: the residuals about such a trend are smooth only because they are small.
 constexpr double kPlainTrendToNoise = 20;
 
-// Whether the trend dwarfs the scatter about it. Hamed–Rao reads the rank autocorrelation of
-// the residuals, and the residuals of a clean leak (a slightly curved line) are as smooth as a
-// random walk's: n/n* reaches 200 and no window of 50 points could prove the clearest leak.
-bool trend_dwarfs_noise(std::span<const double> xs, std::span<const double> ys, double slope) {
-  std::vector<double> residuals(ys.size());
-  for (std::size_t i = 0; i < ys.size(); ++i) residuals[i] = ys[i] - slope * xs[i];
-  const double trend = std::fabs(slope * (xs.back() - xs.front()));
-  return trend > 0 && trend >= kPlainTrendToNoise * scaled_mad(std::move(residuals));
+// Whether the trend over the points dwarfs the scatter of the residuals about it. Hamed–Rao
+// reads the rank autocorrelation of the residuals, and the residuals of a clean leak (a
+// slightly curved line) are as smooth as a random walk's: n/n* reaches 200 and no window of 50
+// points could prove the clearest leak.
+bool trend_dwarfs_noise(double trend_bytes, std::span<const double> residuals) {
+  return trend_bytes > 0 &&
+         trend_bytes >= kPlainTrendToNoise *
+                            scaled_mad(std::vector<double>(residuals.begin(), residuals.end()));
 }
 
 }  // namespace
@@ -172,9 +169,11 @@ MannKendall mann_kendall(std::span<const double> xs, std::span<const double> ys,
       result.s += (ys[j] > ys[i]) - (ys[j] < ys[i]);
     }
   }
-  result.autocorrelation_factor = trend_dwarfs_noise(xs, ys, detrend_slope)
-                                      ? 1
-                                      : hamed_rao_factor(xs, ys, detrend_slope, lag_alpha);
+  std::vector<double> residuals(n);
+  for (std::size_t i = 0; i < n; ++i) residuals[i] = ys[i] - detrend_slope * xs[i];
+  const double trend_bytes = std::fabs(detrend_slope * (xs.back() - xs.front()));
+  result.autocorrelation_factor =
+      trend_dwarfs_noise(trend_bytes, residuals) ? 1 : hamed_rao_factor(residuals, lag_alpha);
   result.variance = kendall_variance(ys) * result.autocorrelation_factor;
   if (result.variance > 0 && result.s != 0) {
     result.z = (result.s - std::copysign(1.0, result.s)) / std::sqrt(result.variance);
