@@ -58,7 +58,8 @@ int soak(const RunOptions& options, const CLI::App& command) {
   facts.expected_verdict = workload.expected_verdict(options.allocator);
   facts.out_dir = claim_out_dir(options.out_dir, default_out_dir(options));
   SeriesWriter series((facts.out_dir / kSeriesFileName).string());
-  series.write(run_header(options, facts.command, serving_allocator(), detector_settings));
+  series.write(
+      run_header(options, workload_setup, facts.command, serving_allocator(), detector_settings));
 
   StopSignals signals;  // before the workload starts its threads, which inherit the block
   Sampler sampler(workload, kRssAnonEverySamples);

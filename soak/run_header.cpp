@@ -87,9 +87,9 @@ nlohmann::json allocator_tunables(std::span<const std::string> environment) {
   return tunables;
 }
 
-SeriesHeader run_header(const RunOptions& options, const std::string& command,
-                        const ServingAllocator& serving, const DetectorOptions& detector) {
-  const WorkloadSettings workload = workload_settings(options);
+SeriesHeader run_header(const RunOptions& options, const WorkloadSettings& workload,
+                        const std::string& command, const ServingAllocator& serving,
+                        const DetectorOptions& detector) {
   SeriesHeader header;
   header.scenario = options.scenario;
   header.allocator = options.allocator;

@@ -20,7 +20,9 @@ namespace memsoak {
 // The environment entries ("NAME=value") that tune an allocator, as {"NAME": "value"}.
 nlohmann::json allocator_tunables(std::span<const std::string> environment);
 
-SeriesHeader run_header(const RunOptions& options, const std::string& command,
-                        const ServingAllocator& serving, const DetectorOptions& detector);
+// The series header of a run: `workload` is what workload_settings(options) resolved.
+SeriesHeader run_header(const RunOptions& options, const WorkloadSettings& workload,
+                        const std::string& command, const ServingAllocator& serving,
+                        const DetectorOptions& detector);
 
 }  // namespace memsoak
