@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "harness/regression.h"
 #include "harness/units.h"
 
 namespace memsoak {
@@ -31,6 +32,16 @@ std::string counter_names(const WorkCounters& work) {
   return names;
 }
 
+// The counters whose sum is the work in `unit`, as they are named in `work`.
+std::vector<std::string> counters_in_unit(const WorkCounters& work, std::string_view unit) {
+  std::vector<std::string> names;
+  for (const auto& [name, count] : work) {
+    if (is_sum_unit(unit) || counter_matches(name, unit)) names.push_back(name);
+    if (!is_sum_unit(unit) && !names.empty()) break;
+  }
+  return names;
+}
+
 // The stored points as columns, the signal being live bytes or RSS.
 struct Columns {
   std::vector<double> work;
@@ -39,6 +50,7 @@ struct Columns {
   std::vector<double> signal_max;
   std::vector<double> overhead;  // rss - live, or rss alone without live bytes
   std::vector<double> live;
+  std::vector<std::vector<double>> work_parts;  // one column per kind of work
 };
 
 Columns columns(std::span<const StoredPoint> points, bool has_live) {
@@ -52,6 +64,10 @@ Columns columns(std::span<const StoredPoint> points, bool has_live) {
     result.signal_max.push_back(has_live ? point.live.max : point.rss.max);
     result.overhead.push_back(has_live ? StoredPoint::mean(point.gap, point.samples) : rss);
     if (has_live) result.live.push_back(live);
+    result.work_parts.resize(point.work_part_sums.size());
+    for (std::size_t part = 0; part < result.work_parts.size(); ++part) {
+      result.work_parts[part].push_back(point.work_part(part));
+    }
   }
   return result;
 }
@@ -101,73 +117,35 @@ bool steady_new_highs(std::span<const double> axis, std::span<const double> peak
   return true;
 }
 
-// Least squares of the signal on work and time together: does time explain the growth that
-// work does not? Only idle periods or bursts tell them apart; when the work rate was steady the
-// two coefficients' errors are huge and neither is significant. The variance is inflated for
-// the residuals' lag-1 autocorrelation.
+// Least squares of the signal on time and on every kind of work together: does time explain
+// the growth that no kind of work does? Only idle periods tell them apart. A kind of work that
+// comes in bursts or stalls (an indexer working through a huge batch) shows that not every
+// operation grows memory, which says nothing about age: each kind of work is its own
+// regressor, so growth that follows the queries is not blamed on time when the documents, most
+// of the operations, wander. When the rates were steady the coefficients' errors are huge and
+// none is significant.
 struct Attribution {
   bool separable = false;  // at least one coefficient is significant on its own
   bool time_explains = false;
 };
 
-struct Centred {
-  std::vector<double> work, t_s, signal;
-};
-
-Centred centre(const Columns& data, std::size_t begin) {
-  const auto centred = [&](const std::vector<double>& column) {
-    std::vector<double> values(column.begin() + static_cast<std::ptrdiff_t>(begin), column.end());
-    double mean = 0;
-    for (const double value : values) mean += value;
-    mean /= static_cast<double>(values.size());
-    for (double& value : values) value -= mean;
-    return values;
-  };
-  return Centred{centred(data.work), centred(data.t_s), centred(data.signal)};
-}
-
-double autocorrelation_inflation(const std::vector<double>& residuals) {
-  double lagged = 0, squares = 0;
-  for (std::size_t i = 0; i < residuals.size(); ++i) {
-    squares += residuals[i] * residuals[i];
-    if (i > 0) lagged += residuals[i] * residuals[i - 1];
-  }
-  const double rho = squares > 0 ? std::clamp(lagged / squares, 0.0, 0.99) : 0;
-  return (1 + rho) / (1 - rho);
-}
-
 Attribution attribute(const Columns& data, std::size_t begin, double z,
                       const DetectorOptions& options) {
-  const Centred c = centre(data, begin);
-  const std::size_t n = c.work.size();
-  double sxx = 0, stt = 0, sxt = 0, sxy = 0, sty = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    sxx += c.work[i] * c.work[i];
-    stt += c.t_s[i] * c.t_s[i];
-    sxt += c.work[i] * c.t_s[i];
-    sxy += c.work[i] * c.signal[i];
-    sty += c.t_s[i] * c.signal[i];
-  }
-  const double determinant = sxx * stt - sxt * sxt;
-  Attribution result;
-  if (n < 8 || !(determinant > 0)) return result;
-  const double work_slope = (stt * sxy - sxt * sty) / determinant;
-  const double time_slope = (sxx * sty - sxt * sxy) / determinant;
-  std::vector<double> residuals(n);
-  double squares = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    residuals[i] = c.signal[i] - work_slope * c.work[i] - time_slope * c.t_s[i];
-    squares += residuals[i] * residuals[i];
-  }
-  const double variance =
-      squares / static_cast<double>(n - 3) * autocorrelation_inflation(residuals);
-  const double work_error = std::sqrt(variance * stt / determinant);
-  const double time_error = std::sqrt(variance * sxx / determinant);
-  const bool work_significant = work_slope - z * work_error > options.max_bytes_per_work;
-  const bool time_significant = time_slope - z * time_error > options.max_bytes_per_second;
-  result.separable = work_significant || time_significant;
-  result.time_explains = time_significant && !work_significant;
-  return result;
+  const auto tail = [&](const std::vector<double>& column) {
+    return std::span(column).subspan(begin);
+  };
+  std::vector<std::span<const double>> regressors;
+  for (const std::vector<double>& part : data.work_parts) regressors.push_back(tail(part));
+  regressors.push_back(tail(data.t_s));
+  const std::vector<std::optional<Coefficient>> fit = least_squares(regressors, tail(data.signal));
+  // Time left out: it is a combination of the work counters, and nothing tells them apart.
+  if (!fit.back()) return Attribution{};
+  const bool time_significant = fit.back()->exceeds(options.max_bytes_per_second, z);
+  const bool work_significant =
+      std::any_of(fit.begin(), fit.end() - 1, [&](const std::optional<Coefficient>& part) {
+        return part && part->exceeds(options.max_bytes_per_work, z);
+      });
+  return Attribution{time_significant || work_significant, time_significant && !work_significant};
 }
 
 // Where growth began: the knee of "flat, then rising at `slope`" that fits all points best.
@@ -445,12 +423,18 @@ void Detector::add(const SeriesSample& sample) {
     has_live_bytes_ = sample.memory.allocator.live_bytes.has_value();
     verdict_.signal = *has_live_bytes_ ? "live_bytes" : "rss_bytes";
   }
-  if (!first_work_) first_work_ = work;
+  if (!first_work_) {
+    first_work_ = work;
+    work_part_names_ = counters_in_unit(sample.work, options_.work_unit);
+  }
   last_t_s_ = sample.t_s;
   last_work_ = sample.work;
   ++samples_;
+  std::vector<double> work_parts;
+  for (const std::string& name : work_part_names_) work_parts.push_back(sample.work.at(name));
   store_.add(StoreInput{sample.t_s, work, sample.memory.rss_bytes,
-                        *has_live_bytes_ ? sample.memory.allocator.live_bytes : std::nullopt});
+                        *has_live_bytes_ ? sample.memory.allocator.live_bytes : std::nullopt,
+                        std::move(work_parts)});
   check_absolute_bound(sample);
   // Re-evaluate once a sixteenth of the stored points (at least four) is new.
   const std::size_t new_points = std::max<std::size_t>(4, store_.points().size() / 16);

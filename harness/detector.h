@@ -107,6 +107,7 @@ class Detector {
   std::size_t samples_ = 0;
   std::size_t samples_at_evaluation_ = 0;
   std::optional<double> first_work_;
+  std::vector<std::string> work_part_names_;    // the counters summed into the work axis
   std::vector<PurgeCheckpoint> recent_purges_;  // the latest few only
   Streak streak_;
   Verdict proven_;  // shape kInsufficientData until a failing shape is confirmed

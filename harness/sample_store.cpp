@@ -21,6 +21,10 @@ void StoredPoint::add(const StoreInput& input) {
   if (samples == 0) {
     work_first = input.work;
     t_first = input.t_s;
+    work_part_sums.assign(input.work_parts.size(), 0);
+  }
+  for (std::size_t part = 0; part < work_part_sums.size(); ++part) {
+    work_part_sums[part] += input.work_parts[part];
   }
   ++samples;
   work_sum += input.work;
@@ -37,6 +41,9 @@ void StoredPoint::add(const StoreInput& input) {
 void StoredPoint::merge(const StoredPoint& later) {
   samples += later.samples;
   work_sum += later.work_sum;
+  for (std::size_t part = 0; part < work_part_sums.size(); ++part) {
+    work_part_sums[part] += later.work_part_sums[part];
+  }
   t_sum += later.t_sum;
   work_last = later.work_last;
   t_last = later.t_last;

@@ -29,6 +29,9 @@ struct StoreInput {
   double work = 0;  // the chosen work counter (or their sum)
   double rss_bytes = 0;
   std::optional<double> live_bytes;
+  // The counters that make up `work`, each kind of work on its own: the same number, in the
+  // same order, in every input.
+  std::vector<double> work_parts;
 };
 
 struct StoredPoint {
@@ -42,8 +45,12 @@ struct StoredPoint {
   Channel rss;
   Channel live;  // empty unless the samples carried live bytes
   Channel gap;   // rss - live, likewise
+  std::vector<double> work_part_sums;
 
   double work() const { return work_sum / static_cast<double>(samples); }
+  double work_part(std::size_t part) const {
+    return work_part_sums[part] / static_cast<double>(samples);
+  }
   double t_s() const { return t_sum / static_cast<double>(samples); }
   static double mean(const Channel& channel, std::size_t samples) {
     return channel.sum / static_cast<double>(samples);

@@ -124,6 +124,33 @@ TEST(Detector, GrowthWithTimeWhileIdleIsTimeGrowth) {
   EXPECT_NEAR(verdict.bytes_per_second.estimate, 20000, 1000);
 }
 
+// The soak workload's shared-arena leak: memory follows the queries, while the documents,
+// most of the operations, come at a rate that wanders (the indexer shares the cores and now
+// and then works through a huge batch). That shows that not every operation grows memory; it
+// does not make the growth a matter of age: it is a leak of the queries.
+TEST(Detector, GrowthThatFollowsOneKindOfWorkIsALeakWhileTheOtherKindWanders) {
+  DetectorOptions options;
+  options.warmup_s = 0;
+  Detector detector(options);
+  const double live_per_query = 14000;
+  double docs = 0;
+  for (int step = 0; step <= 200; ++step) {
+    const double t_s = step * 0.05;
+    docs += 450 * (1 + 0.3 * std::sin(step * 0.13) + 0.2 * std::sin(step * 0.031));
+    const double queries = 1400 * t_s + 20 * std::sin(step * 0.7);
+    SeriesSample record;
+    record.t_s = t_s;
+    record.work = {{"docs", docs}, {"queries", queries}};
+    const double live = 40 * kMiB + live_per_query * queries + 512 * 1024 * std::sin(step * 1.3);
+    record.memory.allocator.live_bytes = live;
+    record.memory.rss_bytes = live * 1.2;
+    detector.add(record);
+  }
+  const Verdict verdict = detector.finish();
+  EXPECT_EQ(verdict.shape, Shape::kLeak) << verdict.explanation;
+  EXPECT_TRUE(verdict.fail);
+}
+
 TEST(Detector, ABigBatchThatPurgeReturnsIsHighWater) {
   GeneratorParams params = hours(3);
   params.batch_at_s = 5000;
@@ -350,7 +377,7 @@ TEST(Detector, HugeValuesGiveAVerdictNotACrash) {
 TEST(Detector, AWeekOfSamplesKeepsMemoryBounded) {
   SampleStore store(256);
   for (int i = 0; i < 7 * 86400; ++i) {
-    store.add(StoreInput{static_cast<double>(i), i * 10.0, 1e8 + i % 1000, 5e7});
+    store.add(StoreInput{static_cast<double>(i), i * 10.0, 1e8 + i % 1000, 5e7, {}});
   }
   EXPECT_LT(store.points().size(), 256u);
   std::size_t samples = store.partial() ? store.partial()->samples : 0;
