@@ -527,7 +527,8 @@ void Detector::settle(Verdict& verdict) {
     verdict.shape = Shape::kBounded;
     verdict.growth_began.reset();
   }
-  if (verdict.shape == Shape::kBounded) {
+  // Growth seen but not yet confirmed is not named after the step or the overhead it carries.
+  if (verdict.shape == Shape::kBounded && !growth_shape) {
     if (verdict.step) {
       verdict.shape = Shape::kHighWater;
     } else if (verdict.overhead) {

@@ -151,6 +151,26 @@ TEST(Detector, GrowthThatFollowsOneKindOfWorkIsALeakWhileTheOtherKindWanders) {
   EXPECT_TRUE(verdict.fail);
 }
 
+// Growth that has not held long enough to be confirmed is bounded with its unconfirmed
+// checks, not named high-water after the RSS it carries.
+TEST(Detector, GrowthNotYetConfirmedIsNotNamedHighWater) {
+  DetectorOptions options;
+  options.warmup_s = 0;
+  Detector detector(options);
+  for (int step = 0; step <= 400; ++step) {
+    const double t_s = step;
+    const double growth = step > 340 ? 400'000.0 * (step - 340) : 0;
+    const double live = 40 * kMiB + growth + 200'000 * std::sin(step * 1.3);
+    detector.add(
+        sample(t_s, 100 * t_s + 20 * std::sin(step * 0.7), 60 * kMiB + 1.5 * growth, live));
+  }
+  const Verdict verdict = detector.finish();
+  EXPECT_EQ(verdict.shape, Shape::kBounded) << verdict.explanation;
+  EXPECT_GT(verdict.consecutive_checks, 0);
+  EXPECT_NE(verdict.explanation.find("too few to confirm"), std::string::npos)
+      << verdict.explanation;
+}
+
 TEST(Detector, ABigBatchThatPurgeReturnsIsHighWater) {
   GeneratorParams params = hours(3);
   params.batch_at_s = 5000;
