@@ -17,6 +17,7 @@
 #include "soak/commands.h"
 #include "soak/detector_flags.h"
 #include "soak/out_dir.h"
+#include "soak/report_detector.h"
 #include "soak/run_summary.h"
 
 namespace memsoak {
@@ -97,23 +98,34 @@ void print_verdict(const Verdict& verdict, const SeriesFacts& facts,
   }
 }
 
-void analyze(const AnalyzeRequest& request) {
-  Detector detector(request.flags.options);
+// The settings the run recorded in its header, under the flags given here; the defaults
+// under the flags for a series without recorded settings.
+DetectorOptions judging_options(const AnalyzeRequest& request, const CLI::App& command) {
+  SeriesReader reader(request.series);
+  const auto first = reader.next();
+  const auto* header = first ? std::get_if<SeriesHeader>(&*first) : nullptr;
+  if (header == nullptr) return request.flags.options;
+  return given_flags_over(recorded_detector_options(*header), command);
+}
+
+void analyze(const AnalyzeRequest& request, const CLI::App& command) {
+  std::optional<Detector> detector;
   std::optional<SeriesReader> reader;
   SeriesFacts facts;
   try {
+    detector.emplace(judging_options(request, command));
     reader.emplace(request.series);
-    facts = feed(*reader, detector);
+    facts = feed(*reader, *detector);
   } catch (const SeriesError& error) {
     bad_input(error.what());
   }
   facts.run.out_dir = std::filesystem::path(request.series).parent_path();
   Verdict verdict;
   try {
-    verdict = detector.finish();
+    verdict = detector->finish();
   } catch (const DetectorInputError& error) {
     facts.run.undecided = fmt::format("{}: {}", request.series, error.what());
-    verdict = detector.check();
+    verdict = detector->check();
   }
   const nlohmann::json document = verdict_document(verdict, facts.run);
   const std::filesystem::path written_to = verdict_path(request);
@@ -134,14 +146,16 @@ void add_analyze_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "analyze",
       "Judge a series file (JSON lines, harness/series.h): bounded, leak, time-growth, "
-      "high-water or fragmentation, and the RSS bound");
+      "high-water or fragmentation, and the RSS bound. The thresholds and warm-up are those the "
+      "run recorded in its header (the defaults below where it recorded none); flags given "
+      "here override them");
   command->add_option("SERIES", request->series, "The series file (series.jsonl of a run)")
       ->required();
   command->add_option("--out", request->out,
                       "Where to write the verdict JSON (default: verdict.json beside SERIES)");
   command->add_flag("--json", request->json, "Print the verdict JSON instead of the summary");
   add_detector_flags(*command, request->flags);
-  command->callback([request] { analyze(*request); });
+  command->callback([request, command] { analyze(*request, *command); });
 }
 
 }  // namespace memsoak

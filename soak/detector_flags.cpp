@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -175,6 +176,25 @@ void add_detector_flags(CLI::App& command, DetectorFlags& flags) {
   add_warmup_flags(command, flags);
   add_statistics_flags(command, flags.options);
   add_overhead_flags(command, flags.options);
+}
+
+DetectorOptions given_flags_over(const DetectorOptions& base, const CLI::App& command) {
+  DetectorFlags replay{base};
+  CLI::App scratch;
+  add_detector_flags(scratch, replay);
+  std::vector<std::string> args;
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->count() == 0 || option->get_lnames().empty()) continue;
+    const std::string flag = "--" + option->get_single_name();
+    if (scratch.get_option_no_throw(flag) == nullptr) continue;
+    for (const std::string& value : option->results()) {
+      args.push_back(flag);
+      args.push_back(value);
+    }
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last first
+  scratch.parse(args);
+  return replay.options;
 }
 
 }  // namespace memsoak

@@ -29,4 +29,8 @@ struct DetectorFlags {
 // `flags` must outlive the parse.
 void add_detector_flags(CLI::App& command, DetectorFlags& flags);
 
+// `base` (the settings a run recorded, say) with the detector flags given to the parsed
+// `command` applied on top: what the user typed beats what was recorded, which beats defaults.
+DetectorOptions given_flags_over(const DetectorOptions& base, const CLI::App& command);
+
 }  // namespace memsoak

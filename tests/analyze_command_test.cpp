@@ -1,0 +1,88 @@
+// memsoak analyze, run as a program on series files written here: it judges a run with the
+// settings the run recorded in its header, flags given on the command line beat them, and bad
+// input is exit code 2 with the place named.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "harness/subprocess.h"
+
+namespace memsoak {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SeriesFile {
+ public:
+  // A 20 s run at 1000 queries/s leaking 10 KiB per query; the header records `detector`.
+  explicit SeriesFile(const std::string& detector_json)
+      : dir_(fs::temp_directory_path() / ("memsoak_analyze_" + std::to_string(::getpid()))) {
+    fs::create_directories(dir_);
+    std::ofstream out(path());
+    out << R"({"type":"header","format":"memsoak-series","version":1,"scenario":"synthetic",)"
+        << R"("allocator":"system","seed":7,"command":"memsoak run --seed 7","detector":)"
+        << detector_json << "}\n";
+    for (int step = 0; step <= 400; ++step) {
+      const double t_s = step * 0.05;
+      const double queries = 1000 * t_s;
+      const double live = 50e6 + 10240 * queries + 300e3 * std::sin(step * 1.7);
+      out << R"({"type":"sample","t_s":)" << t_s << R"(,"work":{"queries":)" << queries
+          << R"(},"rss_bytes":)" << live * 1.3 << R"(,"allocator":{"live_bytes":)" << live
+          << "}}\n";
+    }
+  }
+  ~SeriesFile() { fs::remove_all(dir_); }
+  SeriesFile(const SeriesFile&) = delete;
+  SeriesFile& operator=(const SeriesFile&) = delete;
+
+  std::string path() const { return (dir_ / "series.jsonl").string(); }
+
+ private:
+  fs::path dir_;
+};
+
+CapturedRun analyze(const SeriesFile& series, std::vector<std::string> flags = {}) {
+  std::vector<std::string> argv{MEMSOAK_BINARY, "analyze", series.path()};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  return run_capturing(argv, std::vector<std::string>{});
+}
+
+TEST(AnalyzeCommand, JudgesWithTheWarmupTheRunRecorded) {
+  const SeriesFile series(R"({"warmup_s":2.0,"warmup_fraction":0.2})");
+  const CapturedRun run = analyze(series);
+  EXPECT_EQ(run.exit_code, 1) << run.stdout_text << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("FAIL: synthetic on system (seed 7): leak"), std::string::npos)
+      << run.stdout_text;
+  EXPECT_NE(run.stdout_text.find("reproduce: memsoak run --seed 7"), std::string::npos);
+}
+
+TEST(AnalyzeCommand, AFlagGivenBeatsTheRecordedSetting) {
+  const SeriesFile series(R"({"warmup_s":2.0})");
+  const CapturedRun longer_warmup = analyze(series, {"--warmup", "5m"});
+  EXPECT_EQ(longer_warmup.exit_code, 2) << longer_warmup.stdout_text;
+  EXPECT_NE(longer_warmup.stdout_text.find("too little data"), std::string::npos);
+  const CapturedRun allowed = analyze(series, {"--max-growth", "20KiB/query"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.stdout_text;
+}
+
+TEST(AnalyzeCommand, WithoutRecordedSettingsTheDefaultWarmupApplies) {
+  const SeriesFile series("{}");
+  const CapturedRun run = analyze(series);
+  EXPECT_EQ(run.exit_code, 2) << run.stdout_text;
+  EXPECT_NE(run.stdout_text.find("300 s"), std::string::npos) << run.stdout_text;
+}
+
+TEST(AnalyzeCommand, ARecordedSettingOfTheWrongTypeIsExitTwoNamingIt) {
+  const SeriesFile series(R"({"warmup_s":"soon"})");
+  const CapturedRun run = analyze(series);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.stderr_text.find("\"warmup_s\""), std::string::npos) << run.stderr_text;
+}
+
+}  // namespace
+}  // namespace memsoak
