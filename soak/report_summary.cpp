@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <sstream>
 
 #include "harness/units.h"
@@ -16,7 +15,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kTextWidth = 96;
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // JSON has no infinity: an unbounded end of an interval is null.
 json finite(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
@@ -282,13 +280,23 @@ std::string memory_text(const json& memory) {
   return text + row("at the end", at_end);
 }
 
+// An interval end is null where the samples are too autocorrelated to bound the slope at the
+// detector's confidence (a step, a sawtooth): say so rather than print infinities.
 std::string rate_range(const json& interval, std::string_view per) {
-  const auto bound = [](const json& value, double if_null) {
-    return format_rate_bytes(value.is_null() ? if_null : value.get<double>());
+  const json& lower = interval.at("lower");
+  const json& upper = interval.at("upper");
+  const std::string estimate = format_rate_bytes(
+      interval.at("estimate").is_null() ? 0 : interval.at("estimate").get<double>());
+  if (lower.is_null() && upper.is_null()) {
+    return fmt::format(
+        "{}/{} (unbounded at the detector's confidence: the samples are too "
+        "correlated for an interval)",
+        estimate, per);
+  }
+  const auto bound = [](const json& value) {
+    return value.is_null() ? std::string("unbounded") : format_rate_bytes(value.get<double>());
   };
-  return fmt::format("{}/{} (interval {} to {})", bound(interval.at("estimate"), 0), per,
-                     bound(interval.at("lower"), -kInfinity),
-                     bound(interval.at("upper"), kInfinity));
+  return fmt::format("{}/{} (interval {} to {})", estimate, per, bound(lower), bound(upper));
 }
 
 std::string at_point(const json& point, std::string_view unit) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -286,6 +287,25 @@ TEST(Report, PrefersTheRunsVerdictFile) {
   EXPECT_EQ(summary["verdict"]["origin"], "verdict.json");
   EXPECT_EQ(summary["verdict"]["verdict"], "high-water");
   EXPECT_EQ(summary["verdict"]["explanation"], "written by the run");
+}
+
+TEST(Report, SaysWhenTheSlopeHasNoIntervalInsteadOfPrintingInfinities) {
+  TempDir dir;
+  write_run(dir.path(), run_params());
+  Verdict written;
+  written.shape = Shape::kHighWater;
+  written.signal = "live_bytes";
+  written.work_unit = "op";
+  written.window_end = {1200, 960000};
+  written.bytes_per_work = {812, -std::numeric_limits<double>::infinity(),
+                            std::numeric_limits<double>::infinity()};
+  written.explanation = "a step";
+  std::ofstream(dir.path() / kVerdictFile) << to_json(written).dump();
+  const Outcome outcome = report(dir.path(), false);
+  const std::string& text = outcome.out;
+  EXPECT_NE(text.find("812 B/op (unbounded at the detector's confidence"), std::string::npos)
+      << text << outcome.err;
+  EXPECT_EQ(text.find("inf"), std::string::npos) << text;
 }
 
 TEST(Report, RecomputesWithTheDetectorSettingsTheRunRecorded) {
