@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every scenario under every installed allocator with `memsoak run` and prints a markdown
 # table: the verdict, whether it is the one the scenario table expects, when the run was
-# decided (a proven leak ends a run early), throughput and peak RSS. Runs one at a time: each
+# decided (a proven leak ends a run early), throughput, peak RSS and the share of a core the
+# runner's sampler took. Runs one at a time: each
 # run's workload uses 2 threads, and throughput figures would mix otherwise.
 #
 #   ci/soak-matrix.sh [-d DURATION] [-b BUILD_DIR] [-o OUT_DIR] [-- EXTRA memsoak run FLAGS]
@@ -37,8 +38,8 @@ mkdir -p "$out"
 echo "Soak matrix: \`$0 -d $duration${extra[*]:+ -- ${extra[*]}}\` on $(nproc) cores," \
      "$(uname -r), $(date -u +%Y-%m-%d)."
 echo
-echo "| scenario | allocator | verdict | expected | exit | decided at | ops/s | peak RSS |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| scenario | allocator | verdict | expected | exit | decided at | ops/s | peak RSS | sampler |"
+echo "|---|---|---|---|---|---|---|---|---|"
 unexpected=0
 for scenario in "${scenarios[@]}"; do
   for allocator in "${allocators[@]}"; do
@@ -48,7 +49,7 @@ for scenario in "${scenarios[@]}"; do
     "$memsoak" run --scenario "$scenario" --allocator "$allocator" --duration "$duration" \
       --out "$dir" "${extra[@]}" >"$out/$scenario-$allocator.log" 2>&1 || status=$?
     if [ ! -f "$dir/verdict.json" ]; then
-      echo "| $scenario | $allocator | error | | $status | | | |"
+      echo "| $scenario | $allocator | error | | $status | | | | |"
       unexpected=1
       continue
     fi
@@ -56,11 +57,12 @@ for scenario in "${scenarios[@]}"; do
     row=$(jq -r '[.verdict, (.run.expected_verdict // "-"),
                   ((.proven_at.t_s // .run.elapsed_s) | floor | tostring) + " s",
                   (.run.ops_per_s | floor | tostring),
-                  ((.run.peak_rss_bytes / 1048576 * 10 | floor) / 10 | tostring) + " MiB"]
+                  ((.run.peak_rss_bytes / 1048576 * 10 | floor) / 10 | tostring) + " MiB",
+                  ((.run.sampler_core_share // 0) * 1000 | round / 10 | tostring) + " %"]
                  | @tsv' "$dir/verdict.json")
-    IFS=$'\t' read -r verdict expected decided ops peak <<<"$row"
+    IFS=$'\t' read -r verdict expected decided ops peak sampler <<<"$row"
     [ "$verdict" = "$expected" ] || [ "$expected" = "-" ] || unexpected=1
-    echo "| $scenario | $allocator | $verdict | $expected | $status | $decided | $ops | $peak |"
+    echo "| $scenario | $allocator | $verdict | $expected | $status | $decided | $ops | $peak | $sampler |"
   done
 done
 exit "$unexpected"

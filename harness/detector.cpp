@@ -138,9 +138,12 @@ Attribution attribute(const Columns& data, std::size_t begin, double z,
   for (const std::vector<double>& part : data.work_parts) regressors.push_back(tail(part));
   regressors.push_back(tail(data.t_s));
   const std::vector<std::optional<Coefficient>> fit = least_squares(regressors, tail(data.signal));
-  // Time left out: it is a combination of the work counters, and nothing tells them apart.
+  // No time coefficient: time is a combination of the work counters (nothing tells them
+  // apart), or too few points for so many regressors.
   if (!fit.back()) return Attribution{};
   const bool time_significant = fit.back()->exceeds(options.max_bytes_per_second, z);
+  // Each kind of work against the threshold per unit of work: one that grows memory faster than
+  // that per unit of its own counts (the same at the default threshold of 0).
   const bool work_significant =
       std::any_of(fit.begin(), fit.end() - 1, [&](const std::optional<Coefficient>& part) {
         return part && part->exceeds(options.max_bytes_per_work, z);

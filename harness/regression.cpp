@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace memsoak {
 namespace {
@@ -68,6 +69,11 @@ std::vector<std::optional<Coefficient>> least_squares(
     std::span<const std::span<const double>> regressors, std::span<const double> signal) {
   std::vector<std::optional<Coefficient>> result(regressors.size());
   const std::size_t n = signal.size();
+  for (const std::span<const double> regressor : regressors) {
+    if (regressor.size() != n) {
+      throw std::invalid_argument("least_squares: every regressor needs one value per point");
+    }
+  }
   if (n < regressors.size() + 3) return result;
   const std::vector<double> y = centred(signal);
   std::vector<std::vector<double>> kept;

@@ -24,7 +24,8 @@ struct Coefficient {
 };
 
 // One entry per regressor, in order; nothing for a regressor left out. Every coefficient is
-// nothing when fewer points than regressors + 3 are given.
+// nothing when fewer points than regressors + 3 are given. Throws std::invalid_argument when a
+// regressor's length differs from the signal's.
 std::vector<std::optional<Coefficient>> least_squares(
     std::span<const std::span<const double>> regressors, std::span<const double> signal);
 

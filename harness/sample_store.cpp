@@ -23,6 +23,9 @@ void StoredPoint::add(const StoreInput& input) {
     t_first = input.t_s;
     work_part_sums.assign(input.work_parts.size(), 0);
   }
+  if (input.work_parts.size() != work_part_sums.size()) {
+    throw std::invalid_argument("StoreInput: every input must carry the same work parts");
+  }
   for (std::size_t part = 0; part < work_part_sums.size(); ++part) {
     work_part_sums[part] += input.work_parts[part];
   }
@@ -39,6 +42,9 @@ void StoredPoint::add(const StoreInput& input) {
 }
 
 void StoredPoint::merge(const StoredPoint& later) {
+  if (later.work_part_sums.size() != work_part_sums.size()) {
+    throw std::invalid_argument("StoredPoint: merged points must carry the same work parts");
+  }
   samples += later.samples;
   work_sum += later.work_sum;
   for (std::size_t part = 0; part < work_part_sums.size(); ++part) {

@@ -118,6 +118,8 @@ void analyze(const AnalyzeRequest& request, const CLI::App& command) {
     facts = feed(*reader, *detector);
   } catch (const SeriesError& error) {
     bad_input(error.what());
+  } catch (const std::invalid_argument& error) {  // settings the detector refuses
+    bad_input(fmt::format("{}: header: {}", request.series, error.what()));
   }
   facts.run.out_dir = std::filesystem::path(request.series).parent_path();
   Verdict verdict;

@@ -280,8 +280,8 @@ std::string memory_text(const json& memory) {
   return text + row("at the end", at_end);
 }
 
-// An interval end is null where the samples are too autocorrelated to bound the slope at the
-// detector's confidence (a step, a sawtooth): say so rather than print infinities.
+// An interval end is null where the samples are too few or too autocorrelated to bound the
+// slope at the detector's confidence (a step, a sawtooth): say so rather than print infinities.
 std::string rate_range(const json& interval, std::string_view per) {
   const json& lower = interval.at("lower");
   const json& upper = interval.at("upper");
@@ -290,7 +290,7 @@ std::string rate_range(const json& interval, std::string_view per) {
   if (lower.is_null() && upper.is_null()) {
     return fmt::format(
         "{}/{} (unbounded at the detector's confidence: the samples are too "
-        "correlated for an interval)",
+        "few or too correlated for an interval)",
         estimate, per);
   }
   const auto bound = [](const json& value) {

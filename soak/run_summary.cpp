@@ -55,6 +55,10 @@ nlohmann::json verdict_document(const Verdict& verdict, const RunFacts& facts) {
       {"expected_verdict", optional_text(facts.expected_verdict)},
       {"undecided", optional_text(facts.undecided)},
   };
+  if (facts.end.sampler_cpu_s && facts.end.t_s > 0) {
+    document["run"]["sampler_cpu_s"] = *facts.end.sampler_cpu_s;
+    document["run"]["sampler_core_share"] = *facts.end.sampler_cpu_s / facts.end.t_s;
+  }
   return document;
 }
 
@@ -72,12 +76,16 @@ void write_verdict_file(const std::filesystem::path& path, const nlohmann::json&
 }
 
 void print_summary(std::FILE* out, const Verdict& verdict, const RunFacts& facts) {
-  fmt::print(out, "{}: {} on {} (seed {}): {}, ended by {} at {}; {:.0f} ops/s, peak RSS {}\n",
+  const std::string sampler = facts.end.sampler_cpu_s && facts.end.t_s > 0
+                                  ? fmt::format(", sampler {:.2f}% of a core",
+                                                100 * *facts.end.sampler_cpu_s / facts.end.t_s)
+                                  : "";
+  fmt::print(out, "{}: {} on {} (seed {}): {}, ended by {} at {}; {:.0f} ops/s, peak RSS {}{}\n",
              outcome(verdict, facts), facts.scenario, facts.allocator, facts.seed,
              shape_name(verdict.shape), facts.end.reason,
              format_duration(std::chrono::duration<double>(facts.end.t_s)),
              facts.end.t_s > 0 ? facts.ops / facts.end.t_s : 0.0,
-             format_bytes(facts.peak_rss_bytes));
+             format_bytes(facts.peak_rss_bytes), sampler);
   fmt::print(out, "  {}\n", facts.undecided ? *facts.undecided : verdict.explanation);
   if (verdict.fail) print_failure_details(out, verdict);
   fmt::print(out, "  files: {}/series.jsonl, {}/verdict.json\n", facts.out_dir.string(),

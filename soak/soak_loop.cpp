@@ -2,11 +2,18 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 namespace memsoak {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+double thread_cpu_s() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
 
 // A live run stops on a failure that can no longer go away: a proven growth shape, or a
 // crossed bound. Any other failing shape is judged at the end.
@@ -31,6 +38,13 @@ bool SoakLoop::purge_due(double t_s) const {
 }
 
 std::optional<std::string> SoakLoop::step(double t_s) {
+  const double cpu_before_s = thread_cpu_s();
+  record(t_s);
+  sampler_cpu_s_ += thread_cpu_s() - cpu_before_s;
+  return stop_reason(detector_.check());
+}
+
+void SoakLoop::record(double t_s) {
   if (!steady_t_s_ && sampler_.steady()) steady_t_s_ = t_s;
   if (purge_due(t_s)) {
     const PurgeCheckpoint checkpoint = sampler_.purge(t_s);
@@ -46,7 +60,6 @@ std::optional<std::string> SoakLoop::step(double t_s) {
   progress_.rss_bytes = sample.memory.rss_bytes;
   progress_.live_bytes = sample.memory.allocator.live_bytes;
   peak_rss_bytes_ = std::max(peak_rss_bytes_, sample.memory.rss_bytes);
-  return stop_reason(detector_.check());
 }
 
 LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
@@ -58,7 +71,7 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
       std::chrono::duration<double>(schedule_.interval_s));
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(schedule_.duration_s));
-  LoopEnd result{"duration", 0};
+  LoopEnd result{"duration", 0, std::nullopt};
   for (Clock::time_point next = start;;) {
     if (const std::optional<std::string> reason = step(seconds_since_start())) {
       result.reason = *reason;
@@ -75,6 +88,7 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
   }
   status.close();
   result.t_s = seconds_since_start();
+  result.sampler_cpu_s = sampler_cpu_s_;
   series_.write(SeriesEnd{result.t_s, result.reason});
   return result;
 }

@@ -27,6 +27,10 @@ struct LoopSchedule {
 struct LoopEnd {
   std::string reason;  // "duration", "signal", "bound", or the failing shape ("leak", ...)
   double t_s = 0;
+  // CPU time of the loop's thread recording samples and purges (sampling, writing the series,
+  // feeding the detector): the runner's overhead. Nothing where no loop ran (a verdict
+  // re-computed from a series).
+  std::optional<double> sampler_cpu_s;
 };
 
 class SoakLoop {
@@ -34,23 +38,27 @@ class SoakLoop {
   SoakLoop(Sampler& sampler, SeriesWriter& series, Detector& detector, LoopSchedule schedule);
 
   // Records what is due at t_s (seconds since the start): a purge checkpoint when one is due,
-  // then a sample. Returns the reason to stop early, if the verdict now fails the run.
+  // then a sample, and counts the CPU time that took. Returns the reason to stop early, if the
+  // verdict now fails the run.
   std::optional<std::string> step(double t_s);
 
   // Steps on schedule from now until an end; writes the "end" record.
   LoopEnd run(StopSignals& signals, StatusLine& status);
 
-  const Progress& progress() const { return progress_; }  // as of the latest sample
+  const Progress& progress() const { return progress_; }   // as of the latest sample
+  double sampler_cpu_s() const { return sampler_cpu_s_; }  // spent recording so far
   double peak_rss_bytes() const { return peak_rss_bytes_; }
   std::optional<double> steady_t_s() const { return steady_t_s_; }  // when judging began
 
  private:
   bool purge_due(double t_s) const;
+  void record(double t_s);
 
   Sampler& sampler_;
   SeriesWriter& series_;
   Detector& detector_;
   LoopSchedule schedule_;
+  double sampler_cpu_s_ = 0;
   std::optional<double> last_purge_t_s_;
   std::optional<double> steady_t_s_;
   Progress progress_;

@@ -84,5 +84,12 @@ TEST(AnalyzeCommand, ARecordedSettingOfTheWrongTypeIsExitTwoNamingIt) {
   EXPECT_NE(run.stderr_text.find("\"warmup_s\""), std::string::npos) << run.stderr_text;
 }
 
+TEST(AnalyzeCommand, ARecordedSettingTheDetectorRefusesIsExitTwo) {
+  const SeriesFile series(R"({"min_points":4})");
+  const CapturedRun run = analyze(series);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.stderr_text.find("min_points"), std::string::npos) << run.stderr_text;
+}
+
 }  // namespace
 }  // namespace memsoak

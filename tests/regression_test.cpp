@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 namespace memsoak {
@@ -49,7 +50,7 @@ TEST(LeastSquares, CollinearRegressorsAreNeitherSignificant) {
   std::vector<double> time, work, signal;
   for (int i = 0; i < 100; ++i) {
     time.push_back(i);
-    work.push_back(10 * i + 0.01 * std::sin(i * 0.9));  // a steady rate: work tracks time
+    work.push_back(10 * i + 0.5 * std::sin(i * 0.9));  // a steady rate: work tracks time
     signal.push_back(50 * i + 20 * std::cos(i * 1.3));
   }
   const auto fit = least_squares(Columns{time, work}, signal);
@@ -74,6 +75,44 @@ TEST(AutocorrelationInflation, IsOneForAlternatingAndLargeForSmoothResiduals) {
     smooth[i] = std::sin(static_cast<double>(i) * 0.05);
   }
   EXPECT_GT(autocorrelation_inflation(smooth), 50);
+}
+
+TEST(LeastSquares, TheLastRegressorIsLeftOutWhenTheOthersMakeItUp) {
+  std::vector<double> docs, queries, time, signal;
+  for (int i = 0; i < 60; ++i) {
+    docs.push_back(3 * i + 5 * std::sin(i * 0.5));
+    queries.push_back(i + 2 * std::cos(i * 0.3));
+    time.push_back(docs.back() + 2 * queries.back());
+    signal.push_back(4 * queries.back() + std::sin(i * 1.9));
+  }
+  const auto fit = least_squares(Columns{docs, queries, time}, signal);
+  ASSERT_TRUE(fit[0] && fit[1]);
+  EXPECT_FALSE(fit[2]);
+  EXPECT_NEAR(fit[1]->estimate, 4, 0.05);
+}
+
+TEST(LeastSquares, TheStandardErrorIsTheClassicalOneForASingleRegressor) {
+  std::vector<double> work, signal;
+  for (int i = 0; i < 50; ++i) {
+    work.push_back(i);
+    signal.push_back(2 * i + ((i % 2 == 0) ? 1.0 : -1.0));  // alternating: no inflation
+  }
+  const auto fit = least_squares(Columns{work}, signal);
+  ASSERT_TRUE(fit[0]);
+  double squares = 0, spread = 0;
+  for (int i = 0; i < 50; ++i) {
+    const double residual = signal[i] - 2 * i - (fit[0]->estimate - 2) * (i - 24.5);
+    squares += residual * residual;
+    spread += (i - 24.5) * (i - 24.5);
+  }
+  // Residuals about the fitted line, n - 2 degrees of freedom.
+  EXPECT_NEAR(fit[0]->standard_error, std::sqrt(squares / 48 / spread),
+              0.05 * fit[0]->standard_error);
+}
+
+TEST(LeastSquares, RefusesRegressorsOfTheWrongLength) {
+  const std::vector<double> work{0, 1, 2, 3, 4, 5}, short_time{0, 1, 2}, signal{0, 1, 2, 3, 4, 5};
+  EXPECT_THROW(least_squares(Columns{work, short_time}, signal), std::invalid_argument);
 }
 
 }  // namespace

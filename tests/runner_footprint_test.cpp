@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -21,14 +22,24 @@
 namespace memsoak {
 namespace {
 
-// Work that advances by a fixed amount per sample and, optionally, leaks per operation.
+double thread_cpu_s() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+// Work that advances by a fixed amount per sample and, optionally, leaks per operation and
+// costs the sampler CPU time per sample (as mallinfo2 does on a large glibc heap).
 class FakeWork final : public WorkSource {
  public:
-  explicit FakeWork(std::size_t leaked_bytes_per_op = 0) : leak_per_op_(leaked_bytes_per_op) {}
+  explicit FakeWork(std::size_t leaked_bytes_per_op = 0, double cpu_per_sample_s = 0)
+      : leak_per_op_(leaked_bytes_per_op), cpu_per_sample_s_(cpu_per_sample_s) {}
 
   WorkDone work() const override { return done_; }
   bool steady() const override { return true; }
   nlohmann::json take_interval_extra() override {
+    for (const double start_s = thread_cpu_s(); thread_cpu_s() - start_s < cpu_per_sample_s_;) {
+    }
     done_.queries += kOpsPerSample;
     if (leak_per_op_ > 0) leaked_.emplace_back(leak_per_op_ * kOpsPerSample, 'x');
     return {{"latency_us", {{"query", {{"p50", 1.0}, {"p99", 2.0}, {"count", kOpsPerSample}}}}}};
@@ -37,6 +48,7 @@ class FakeWork final : public WorkSource {
  private:
   static constexpr std::uint64_t kOpsPerSample = 100;
   std::size_t leak_per_op_;
+  double cpu_per_sample_s_;
   WorkDone done_;
   std::vector<std::string> leaked_;
 };
@@ -108,6 +120,16 @@ TEST(RunnerFootprint, StopsAsSoonAsALeakIsProven) {
   EXPECT_TRUE(verdict.fail);
   EXPECT_GT(verdict.bytes_per_work.lower, 512);
   EXPECT_LT(verdict.bytes_per_work.lower, 1024 * 1.5);
+}
+
+TEST(RunnerFootprint, CountsTheCpuTimeItsSamplesTake) {
+  FakeWork work(/*leaked_bytes_per_op=*/0, /*cpu_per_sample_s=*/0.002);
+  LoopUnderTest run(work);
+  for (std::size_t sample = 0; sample < 50; ++sample) {
+    run.loop.step(static_cast<double>(sample) * kSampleInterval_s);
+  }
+  EXPECT_GE(run.loop.sampler_cpu_s(), 50 * 0.002);
+  EXPECT_LT(run.loop.sampler_cpu_s(), 50 * 0.002 + 1.0);
 }
 
 }  // namespace
