@@ -81,6 +81,13 @@ struct SeriesSample {
   nlohmann::json extra = nlohmann::json::object();
 };
 
+// A soak run judges only what follows its workload's steady state (the index filled); the
+// samples before carry this extra key, true, so that a re-analysis skips what the run skipped.
+inline constexpr const char* kBeforeSteadyKey = "before_steady";
+inline bool judged_by_the_run(const SeriesSample& sample) {
+  return !sample.extra.value(kBeforeSteadyKey, false);
+}
+
 // The allocator was asked to give memory back (the backend's purge hook) between two readings.
 struct PurgeCheckpoint {
   double t_s = 0;

@@ -58,7 +58,7 @@ class Scanner {
   }
 
   void take(const PurgeCheckpoint& purge) {
-    if (options_.detector != nullptr) options_.detector->add(purge);
+    if (options_.detector != nullptr && judging_) options_.detector->add(purge);
     PurgeEffects& effects = scan_.purges;
     const double returned = purge.before.rss_bytes - purge.after.rss_bytes;
     ++effects.count;
@@ -69,8 +69,10 @@ class Scanner {
     scan_.plot.add_value(channels_.purge_after, purge.after.rss_bytes);
   }
 
+  // From the first sample the run judged, as the run did.
   void feed_detector(const SeriesSample& sample) {
-    if (options_.detector == nullptr) return;
+    judging_ = judging_ || judged_by_the_run(sample);
+    if (options_.detector == nullptr || !judging_) return;
     try {
       options_.detector->add(sample);
     } catch (const DetectorInputError& error) {
@@ -173,6 +175,7 @@ class Scanner {
   const ScanOptions& options_;
   RunScan scan_;
   Channels channels_{};
+  bool judging_ = false;  // from the first sample the run judged
 };
 
 }  // namespace

@@ -52,7 +52,8 @@ void SoakLoop::record(double t_s) {
     if (steady_t_s_) detector_.add(checkpoint);
     last_purge_t_s_ = t_s;
   }
-  const SeriesSample sample = sampler_.sample(t_s);
+  SeriesSample sample = sampler_.sample(t_s);
+  if (!steady_t_s_) sample.extra[kBeforeSteadyKey] = true;
   series_.write(sample);
   if (steady_t_s_) detector_.add(sample);
   progress_.elapsed_s = t_s;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,9 @@ namespace fs = std::filesystem;
 
 class SeriesFile {
  public:
-  // A 20 s run at 1000 queries/s leaking 10 KiB per query; the header records `detector`.
-  explicit SeriesFile(const std::string& detector_json)
+  // A 20 s run at 1000 queries/s leaking 10 KiB per query; the header records `detector`, and
+  // the first `unjudged` samples are marked as before the workload's steady state.
+  explicit SeriesFile(const std::string& detector_json, int unjudged = 0)
       : dir_(fs::temp_directory_path() / ("memsoak_analyze_" + std::to_string(::getpid()))) {
     fs::create_directories(dir_);
     std::ofstream out(path());
@@ -33,7 +35,7 @@ class SeriesFile {
       const double live = 50e6 + 10240 * queries + 300e3 * std::sin(step * 1.7);
       out << R"({"type":"sample","t_s":)" << t_s << R"(,"work":{"queries":)" << queries
           << R"(},"rss_bytes":)" << live * 1.3 << R"(,"allocator":{"live_bytes":)" << live
-          << "}}\n";
+          << (step < unjudged ? R"(},"before_steady":true})" : "}}") << "\n";
     }
   }
   ~SeriesFile() { fs::remove_all(dir_); }
@@ -89,6 +91,14 @@ TEST(AnalyzeCommand, ARecordedSettingTheDetectorRefusesIsExitTwo) {
   const CapturedRun run = analyze(series);
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.stderr_text.find("min_points"), std::string::npos) << run.stderr_text;
+}
+
+TEST(AnalyzeCommand, SkipsTheSamplesTheRunDidNotJudge) {
+  const SeriesFile series(R"({"warmup_s":2.0})", /*unjudged=*/100);
+  const CapturedRun run = analyze(series, {"--json"});
+  EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
+  const nlohmann::json verdict = nlohmann::json::parse(run.stdout_text);
+  EXPECT_EQ(verdict.at("samples"), 301) << "401 samples, of which 100 before the steady state";
 }
 
 }  // namespace
