@@ -377,11 +377,11 @@ double Detector::work_of(const WorkCounters& work) const {
 }
 
 std::optional<double> work_in_unit(const WorkCounters& work, std::string_view unit) {
-  if (is_sum_unit(unit)) return total_work(work);
-  for (const auto& [name, count] : work) {
-    if (counter_matches(name, unit)) return count;
-  }
-  return std::nullopt;
+  const std::vector<std::string> names = counters_in_unit(work, unit);
+  if (names.empty() && !is_sum_unit(unit)) return std::nullopt;
+  double total = 0;
+  for (const std::string& name : names) total += work.at(name);
+  return total;
 }
 
 void Detector::validate(const SeriesSample& sample) const {

@@ -45,6 +45,13 @@ SeriesSample sample(double t_s, double queries, double rss_bytes,
   return result;
 }
 
+// A detector without the time warm-up (the share of the work still applies).
+Detector judging_from_the_first_sample() {
+  DetectorOptions options;
+  options.warmup_s = 0;
+  return Detector(options);
+}
+
 TEST(Detector, AHealthyRunWithAutocorrelatedNoiseIsBounded) {
   GeneratorParams params = hours(2);
   params.noise_ar = 0.9;
@@ -129,9 +136,7 @@ TEST(Detector, GrowthWithTimeWhileIdleIsTimeGrowth) {
 // and then works through a huge batch). That shows that not every operation grows memory; it
 // does not make the growth a matter of age: it is a leak of the queries.
 TEST(Detector, GrowthThatFollowsOneKindOfWorkIsALeakWhileTheOtherKindWanders) {
-  DetectorOptions options;
-  options.warmup_s = 0;
-  Detector detector(options);
+  Detector detector = judging_from_the_first_sample();
   const double live_per_query = 14000;
   double docs = 0;
   for (int step = 0; step <= 200; ++step) {
@@ -154,9 +159,7 @@ TEST(Detector, GrowthThatFollowsOneKindOfWorkIsALeakWhileTheOtherKindWanders) {
 // Growth that has not held long enough to be confirmed is bounded with its unconfirmed
 // checks, not named high-water after the RSS it carries.
 TEST(Detector, GrowthNotYetConfirmedIsNotNamedHighWater) {
-  DetectorOptions options;
-  options.warmup_s = 0;
-  Detector detector(options);
+  Detector detector = judging_from_the_first_sample();
   for (int step = 0; step <= 400; ++step) {
     const double t_s = step;
     const double growth = step > 340 ? 400'000.0 * (step - 340) : 0;
@@ -199,9 +202,7 @@ TEST(Detector, AStepThatStaysWithoutPurgeIsHighWater) {
 // Live bytes read before and after a purge differ by what the workload allocated meanwhile:
 // only RSS that left counts as given back.
 TEST(Detector, APurgeReturnsOnlyTheRssThatLeft) {
-  DetectorOptions options;
-  options.warmup_s = 0;
-  Detector detector(options);
+  Detector detector = judging_from_the_first_sample();
   for (int i = 0; i <= 300; ++i) {
     const double t_s = i;
     detector.add(sample(t_s, 1000.0 * i, 130 * kMiB + (i % 3) * 0.2 * kMiB, 100 * kMiB));

@@ -272,15 +272,21 @@ TEST(Report, PrintsTheTextSummaryAndKeepsItAsReportTxt) {
   EXPECT_TRUE(fs::exists(dir.path() / kPlotScriptFile)) << "kept for a later `gnuplot report.gp`";
 }
 
-TEST(Report, PrefersTheRunsVerdictFile) {
-  TempDir dir;
-  write_run(dir.path(), run_params());
+// A high-water verdict on live bytes, as a run of run_params() would write it.
+Verdict high_water_written_by_the_run(std::string work_unit) {
   Verdict written;
   written.shape = Shape::kHighWater;
   written.signal = "live_bytes";
-  written.work_unit = "query";
-  written.bytes_per_work = {0.5, -0.1, 1.1};
+  written.work_unit = std::move(work_unit);
   written.window_end = {1200, 960000};
+  return written;
+}
+
+TEST(Report, PrefersTheRunsVerdictFile) {
+  TempDir dir;
+  write_run(dir.path(), run_params());
+  Verdict written = high_water_written_by_the_run("query");
+  written.bytes_per_work = {0.5, -0.1, 1.1};
   written.explanation = "written by the run";
   std::ofstream(dir.path() / kVerdictFile) << to_json(written).dump();
   const json summary = report(dir.path(), true).summary();
@@ -292,11 +298,7 @@ TEST(Report, PrefersTheRunsVerdictFile) {
 TEST(Report, SaysWhenTheSlopeHasNoIntervalInsteadOfPrintingInfinities) {
   TempDir dir;
   write_run(dir.path(), run_params());
-  Verdict written;
-  written.shape = Shape::kHighWater;
-  written.signal = "live_bytes";
-  written.work_unit = "op";
-  written.window_end = {1200, 960000};
+  Verdict written = high_water_written_by_the_run("op");
   written.bytes_per_work = {812, -std::numeric_limits<double>::infinity(),
                             std::numeric_limits<double>::infinity()};
   written.explanation = "a step";
