@@ -4,6 +4,7 @@
 // as bench/detector_calibration.md. Seeds are fixed: the same command gives the same table.
 //
 //   detector_calibration [--healthy N] [--hours H] [--trials M] [--threads T] [--seed S]
+//                        [--rss-only]
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -28,6 +29,7 @@ struct Settings {
   int trials = 100;
   int threads = 2;
   std::uint64_t seed = 1;
+  bool rss_only = false;
 };
 
 void add_options(CLI::App& app, Settings& settings) {
@@ -36,6 +38,12 @@ void add_options(CLI::App& app, Settings& settings) {
   app.add_option("--trials", settings.trials, "Series per leak size")->capture_default_str();
   app.add_option("--threads", settings.threads, "Worker threads")->capture_default_str();
   app.add_option("--seed", settings.seed, "First seed")->capture_default_str();
+  app.add_flag("--rss-only", settings.rss_only,
+               "Series without allocator live bytes, judged on RSS alone (as under mimalloc)");
+}
+
+GeneratorParams draw(const Settings& settings, std::uint64_t seed) {
+  return draw_healthy(seed, settings.hours * 3600, !settings.rss_only);
 }
 
 // Runs job(i) for i in [0, count) on `threads` threads.
@@ -60,8 +68,7 @@ double quantile(std::vector<double> values, double q) {
 void healthy_table(const Settings& settings, const DetectorOptions& options) {
   std::vector<DetectionOutcome> outcomes(static_cast<std::size_t>(settings.healthy));
   parallel_for(settings.healthy, settings.threads, [&](int i) {
-    const GeneratorParams params =
-        draw_healthy(settings.seed + static_cast<std::uint64_t>(i), settings.hours * 3600);
+    const GeneratorParams params = draw(settings, settings.seed + static_cast<std::uint64_t>(i));
     outcomes[static_cast<std::size_t>(i)] = run_detector(params, options, false);
   });
   int failed = 0;
@@ -89,8 +96,8 @@ void leak_table(const Settings& settings, const DetectorOptions& options) {
   for (const double bytes_per_op : {64.0, 8.0, 4.0, 1.0}) {
     std::vector<DetectionOutcome> outcomes(static_cast<std::size_t>(settings.trials));
     parallel_for(settings.trials, settings.threads, [&](int i) {
-      GeneratorParams params = draw_healthy(settings.seed + 1000000 + static_cast<std::uint64_t>(i),
-                                            settings.hours * 3600);
+      GeneratorParams params =
+          draw(settings, settings.seed + 1000000 + static_cast<std::uint64_t>(i));
       params.leak_bytes_per_op = bytes_per_op;
       outcomes[static_cast<std::size_t>(i)] = run_detector(params, options, true);
     });

@@ -9,7 +9,7 @@ constexpr double kMiB = 1024.0 * 1024;
 
 }  // namespace
 
-GeneratorParams draw_healthy(std::uint64_t seed, double duration_s) {
+GeneratorParams draw_healthy(std::uint64_t seed, double duration_s, bool report_live_bytes) {
   std::mt19937_64 random(seed ^ 0x9e3779b97f4a7c15ULL);
   const auto uniform = [&](double low, double high) {
     return std::uniform_real_distribution<double>(low, high)(random);
@@ -34,6 +34,7 @@ GeneratorParams draw_healthy(std::uint64_t seed, double duration_s) {
   }
   params.rss_decay_per_s = chance(0.5) ? 0 : uniform(0.001, 0.05);
   params.purge_interval_s = chance(0.5) ? 0 : 300;
+  params.report_live_bytes = report_live_bytes;
   return params;
 }
 

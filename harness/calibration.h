@@ -13,8 +13,8 @@
 namespace memsoak {
 
 // A healthy run of `duration_s`, its features drawn from `seed` (ranges in calibration.cpp
-// and bench/detector_calibration.md).
-GeneratorParams draw_healthy(std::uint64_t seed, double duration_s);
+// and bench/detector_calibration.md); without live bytes, it is judged on RSS alone.
+GeneratorParams draw_healthy(std::uint64_t seed, double duration_s, bool report_live_bytes = true);
 
 struct DetectionOutcome {
   Shape final_shape = Shape::kInsufficientData;

@@ -47,7 +47,6 @@ struct Columns {
   std::vector<double> work;
   std::vector<double> t_s;
   std::vector<double> signal;
-  std::vector<double> signal_max;
   std::vector<double> overhead;  // rss - live, or rss alone without live bytes
   std::vector<double> live;
   std::vector<std::vector<double>> work_parts;  // one column per kind of work
@@ -61,7 +60,6 @@ Columns columns(std::span<const StoredPoint> points, bool has_live) {
     result.work.push_back(point.work());
     result.t_s.push_back(point.t_s());
     result.signal.push_back(has_live ? live : rss);
-    result.signal_max.push_back(has_live ? point.live.max : point.rss.max);
     result.overhead.push_back(has_live ? StoredPoint::mean(point.gap, point.samples) : rss);
     if (has_live) result.live.push_back(live);
     result.work_parts.resize(point.work_part_sums.size());
@@ -96,23 +94,25 @@ GrowthThresholds thresholds(const DetectorOptions& options, double min_slope) {
                           options.step_share};
 }
 
-// RSS alone: a running maximum of a bounded process sets fewer new highs as it ages; a leak
-// sets them at its own pace. Each segment's peak must top the previous one by half the rise
-// the fitted slope predicts.
-bool steady_new_highs(std::span<const double> axis, std::span<const double> peaks, double slope,
-                      int segments) {
+// RSS alone: a running maximum of a bounded process rises less and less as it ages; a leak
+// raises it at its own pace. Each segment's median must top the previous segment's by half the
+// rise the fitted slope predicts. Medians, not peaks: a transient spike (a huge batch whose
+// pages the allocator keeps for a while) would otherwise set a bar the next segment's steady
+// growth cannot clear.
+bool steady_rise(std::span<const double> axis, std::span<const double> signal, double slope,
+                 int segments) {
   const std::size_t count = axis.size();
   const auto segment_count = static_cast<std::size_t>(segments);
-  double previous_peak = 0;
+  double previous_level = 0;
   for (std::size_t segment = 0; segment < segment_count; ++segment) {
     const std::size_t begin = segment * count / segment_count;
     const std::size_t end = (segment + 1) * count / segment_count;
     if (begin == end) return false;
-    const double peak = *std::max_element(peaks.begin() + static_cast<std::ptrdiff_t>(begin),
-                                          peaks.begin() + static_cast<std::ptrdiff_t>(end));
+    const double level = median({signal.begin() + static_cast<std::ptrdiff_t>(begin),
+                                 signal.begin() + static_cast<std::ptrdiff_t>(end)});
     const double expected_rise = 0.5 * slope * (axis[end - 1] - axis[begin]);
-    if (segment > 0 && peak - previous_peak < expected_rise) return false;
-    previous_peak = peak;
+    if (segment > 0 && level - previous_level < expected_rise) return false;
+    previous_level = level;
   }
   return true;
 }
@@ -317,11 +317,11 @@ void assess_growth(std::span<const StoredPoint> points, const Columns& data, std
       attribute(data, begin, normal_quantile(options.confidence), options);
   verdict.work_and_time_separable = attribution.separable;
   const bool steady_by_work =
-      has_live || steady_new_highs(tail(data.work), tail(data.signal_max), by_work.window.slope,
-                                   options.rss_only_segments);
+      has_live || steady_rise(tail(data.work), tail(data.signal), by_work.window.slope,
+                              options.rss_only_segments);
   const bool steady_by_time =
-      has_live || steady_new_highs(tail(data.t_s), tail(data.signal_max), by_time.window.slope,
-                                   options.rss_only_segments);
+      has_live || steady_rise(tail(data.t_s), tail(data.signal), by_time.window.slope,
+                              options.rss_only_segments);
   verdict.shape = Shape::kBounded;
   verdict.growth_began.reset();
   if (by_work.grows() && steady_by_work && !attribution.time_explains) {

@@ -3,8 +3,8 @@
 // drifts away from the live bytes (fragmentation), and whether RSS crossed its bound.
 //
 // It reads allocator live bytes when the samples carry them and RSS otherwise (healthy RSS is
-// a running maximum, so RSS alone must also show new highs at a steady rate). Samples go into a
-// SampleStore of fixed capacity, so memory stays bounded however long the run; the detector
+// a running maximum, so RSS alone must also rise steadily, quarter after quarter). Samples go
+// into a SampleStore of fixed capacity, so memory stays bounded however long the run; the detector
 // re-evaluates itself each time a sixteenth of the store is new data (cheap: O(capacity^2) on
 // at most `capacity` points), and a growth shape must hold at `confirmations` consecutive
 // evaluations before it counts. A leak, once proven, stays proven: a live run can stop there.
@@ -60,7 +60,7 @@ struct DetectorOptions {
   std::size_t min_points = 24;      // in the window before anything is decided
   double overhead_min_fraction = 0.1;  // high-water/fragmentation: rise over the live level
   double purge_return_fraction = 0.5;  // a purge returning this share of the rise = retention
-  int rss_only_segments = 4;  // RSS only: each of these window segments must set a new high
+  int rss_only_segments = 4;           // RSS only: each window segment's median must top the last
   std::optional<RssBound> rss_bound;
   std::set<Shape> fail_on = {Shape::kLeak};
 };

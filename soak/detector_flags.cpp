@@ -164,7 +164,7 @@ void add_overhead_flags(CLI::App& command, DetectorOptions& options) {
       ->capture_default_str();
   command
       .add_option("--rss-only-segments", options.rss_only_segments,
-                  "Without live bytes, window segments that must each set a new RSS high")
+                  "Without live bytes, window segments whose median RSS must each top the last")
       ->check(CLI::Range(2, 64))
       ->capture_default_str();
 }

@@ -1,6 +1,7 @@
 // A reduced calibration (bench/detector_calibration runs the full one): realistic healthy runs
-// must never fail, and leaks of 64, 8 and 1 bytes per operation must be found in bounded work.
-// Seeded, so a change to the detector that costs either is caught here.
+// must never fail, and leaks of 64, 8 and 1 bytes per operation must be found in bounded work,
+// on allocator live bytes and (64 B/op) on RSS alone. Seeded, so a change to the detector that
+// costs either is caught here.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,12 +11,15 @@
 namespace memsoak {
 namespace {
 
-TEST(DetectorCalibration, TwoHundredHealthyRunsNeverFail) {
+class HealthyRuns : public ::testing::TestWithParam<bool> {};
+
+TEST_P(HealthyRuns, TwoHundredNeverFail) {
   constexpr int kRuns = 200;
   constexpr double kDurationS = 25 * 60;
   int failed = 0;
   for (std::uint64_t seed = 1; seed <= kRuns; ++seed) {
-    const DetectionOutcome outcome = run_detector(draw_healthy(seed, kDurationS), {}, true);
+    const DetectionOutcome outcome =
+        run_detector(draw_healthy(seed, kDurationS, !GetParam()), {}, true);
     EXPECT_FALSE(outcome.failed) << "healthy seed " << seed << " failed as "
                                  << shape_name(outcome.final_shape)
                                  << " at t=" << outcome.failed_at->t_s;
@@ -24,16 +28,22 @@ TEST(DetectorCalibration, TwoHundredHealthyRunsNeverFail) {
   EXPECT_EQ(failed, 0);
 }
 
+INSTANTIATE_TEST_SUITE_P(Signals, HealthyRuns, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "RssOnly" : "LiveBytes";
+                         });
+
 struct LeakCase {
   double bytes_per_op;
   double max_ops;  // a regression bound, well above the calibrated 90th percentile
+  bool rss_only = false;
 };
 
 class LeakDetection : public ::testing::TestWithParam<LeakCase> {};
 
 TEST_P(LeakDetection, IsFoundAsALeakWithinBoundedWork) {
   for (std::uint64_t seed = 1000001; seed <= 1000003; ++seed) {
-    GeneratorParams params = draw_healthy(seed, 3600);
+    GeneratorParams params = draw_healthy(seed, 3600, !GetParam().rss_only);
     params.leak_bytes_per_op = GetParam().bytes_per_op;
     const DetectionOutcome outcome = run_detector(params, {}, true);
     ASSERT_TRUE(outcome.failed_at) << "seed " << seed;
@@ -43,10 +53,11 @@ TEST_P(LeakDetection, IsFoundAsALeakWithinBoundedWork) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, LeakDetection,
-                         ::testing::Values(LeakCase{64, 8e6}, LeakCase{8, 12e6}, LeakCase{1, 25e6}),
+                         ::testing::Values(LeakCase{64, 8e6}, LeakCase{8, 12e6}, LeakCase{1, 25e6},
+                                           LeakCase{64, 8e6, true}),
                          [](const ::testing::TestParamInfo<LeakCase>& info) {
                            return std::to_string(static_cast<int>(info.param.bytes_per_op)) +
-                                  "BytesPerOp";
+                                  "BytesPerOp" + (info.param.rss_only ? "OnRssAlone" : "");
                          });
 
 }  // namespace
