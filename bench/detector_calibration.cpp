@@ -42,6 +42,10 @@ void add_options(CLI::App& app, Settings& settings) {
                "Series without allocator live bytes, judged on RSS alone (as under mimalloc)");
 }
 
+std::string_view signal_title(const Settings& settings) {
+  return settings.rss_only ? " (RSS alone)" : "";
+}
+
 GeneratorParams draw(const Settings& settings, std::uint64_t seed) {
   return draw_healthy(seed, settings.hours * 3600, !settings.rss_only);
 }
@@ -78,8 +82,9 @@ void healthy_table(const Settings& settings, const DetectorOptions& options) {
     ++shapes[shape_name(outcome.final_shape)];
   }
   fmt::print(
-      "## Healthy runs\n\n| series | length | failed (false positives) | rate | final "
-      "verdicts |\n|---|---|---|---|---|\n");
+      "## Healthy runs{}\n\n| series | length | failed (false positives) | rate | final "
+      "verdicts |\n|---|---|---|---|---|\n",
+      signal_title(settings));
   std::string verdicts;
   for (const auto& [name, count] : shapes) {
     verdicts += fmt::format("{}{} {}", verdicts.empty() ? "" : ", ", name, count);
@@ -91,8 +96,9 @@ void healthy_table(const Settings& settings, const DetectorOptions& options) {
 
 void leak_table(const Settings& settings, const DetectorOptions& options) {
   fmt::print(
-      "## Leaks: operations until the run fails\n\n| leak | detected | as `leak` | "
-      "median ops | 90th pct ops | max ops | median time |\n|---|---|---|---|---|---|---|\n");
+      "## Leaks: operations until the run fails{}\n\n| leak | detected | as `leak` | "
+      "median ops | 90th pct ops | max ops | median time |\n|---|---|---|---|---|---|---|\n",
+      signal_title(settings));
   for (const double bytes_per_op : {64.0, 8.0, 4.0, 1.0}) {
     std::vector<DetectionOutcome> outcomes(static_cast<std::size_t>(settings.trials));
     parallel_for(settings.trials, settings.threads, [&](int i) {

@@ -3,7 +3,7 @@
 // drifts away from the live bytes (fragmentation), and whether RSS crossed its bound.
 //
 // It reads allocator live bytes when the samples carry them and RSS otherwise (healthy RSS is
-// a running maximum, so RSS alone must also rise steadily, quarter after quarter). Samples go
+// a running maximum, so RSS alone must also rise steadily, segment after segment). Samples go
 // into a SampleStore of fixed capacity, so memory stays bounded however long the run; the detector
 // re-evaluates itself each time a sixteenth of the store is new data (cheap: O(capacity^2) on
 // at most `capacity` points), and a growth shape must hold at `confirmations` consecutive

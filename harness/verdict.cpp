@@ -229,7 +229,7 @@ std::string bound_sentence(const BoundCheck& bound, std::string_view unit) {
 std::string explain(const Verdict& verdict) {
   std::string text = shape_paragraph(verdict);
   if (verdict.signal == "rss_bytes") {
-    text += " Only RSS was recorded: a leak must also raise it steadily, quarter after quarter.";
+    text += " Only RSS was recorded: a leak must also raise it steadily, segment after segment.";
   }
   if (verdict.bound) text += bound_sentence(*verdict.bound, verdict.work_unit);
   return text;

@@ -35,7 +35,7 @@ INSTANTIATE_TEST_SUITE_P(Signals, HealthyRuns, ::testing::Bool(),
 
 struct LeakCase {
   double bytes_per_op;
-  double max_ops;  // a regression bound, well above the calibrated 90th percentile
+  double max_ops;  // a regression bound, above the calibrated 90th percentile
   bool rss_only = false;
 };
 
