@@ -65,7 +65,7 @@ int soak(const RunOptions& options, const CLI::App& command) {
   Sampler sampler(workload, kRssAnonEverySamples);
   SoakLoop loop(
       sampler, series, detector,
-      LoopSchedule{options.duration_s, sample_interval_s(options), options.purge_every_s});
+      LoopSchedule{options.duration_s, sample_interval_s(options), purge_every_s(options)});
   StatusLine status(stderr);
   workload.start();
   facts.end = loop.run(signals, status);

@@ -105,7 +105,7 @@ SeriesHeader run_header(const RunOptions& options, const WorkloadSettings& workl
         {"version", serving.version ? nlohmann::json(*serving.version) : nlohmann::json()}}},
       {"duration_s", options.duration_s},
       {"sample_interval_s", sample_interval_s(options)},
-      {"purge_every_s", options.purge_every_s},
+      {"purge_every_s", purge_every_s(options)},
       {"threads", options.threads},
       {"window_documents",
        options.window_documents ? nlohmann::json(*options.window_documents) : nlohmann::json()},

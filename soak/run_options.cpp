@@ -17,6 +17,9 @@ constexpr double kSamplesPerRun = 600;
 constexpr double kMinSampleInterval_s = 0.1;
 constexpr double kMaxSampleInterval_s = 10;
 constexpr double kWarmupShareOfDuration = 0.2;
+constexpr double kPurgesPerRun = 8;
+constexpr double kMinPurgeInterval_s = 2;
+constexpr double kMaxPurgeInterval_s = 300;
 
 // Flags the reproduction always spells out, in this order, so a reader sees them first.
 constexpr std::array<std::string_view, 4> kIdentityFlags{"--scenario", "--allocator", "--seed",
@@ -85,7 +88,8 @@ void add_time_flags(CLI::App& command, RunOptions& options) {
         options.purge_every_s = parse_seconds("--purge-every", text);
       },
       "Ask the allocator to return free memory this often, recording RSS around it (purge "
-      "checkpoints); default never");
+      "checkpoints); 0 never. Default never, but duration/8 (2s to 5m) for fragmentation, "
+      "whose verdict rests on what a purge gives back");
   command.add_option_function<std::string>(
       "--huge-batch-at",
       [&options](const std::string& text) {
@@ -131,6 +135,12 @@ double sample_interval_s(const RunOptions& options) {
   if (options.sample_interval_s) return *options.sample_interval_s;
   return std::clamp(options.duration_s / kSamplesPerRun, kMinSampleInterval_s,
                     kMaxSampleInterval_s);
+}
+
+double purge_every_s(const RunOptions& options) {
+  if (options.purge_every_s) return *options.purge_every_s;
+  if (!find_scenario(options.scenario).needs_purge_checkpoints) return 0;
+  return std::clamp(options.duration_s / kPurgesPerRun, kMinPurgeInterval_s, kMaxPurgeInterval_s);
 }
 
 WorkloadSettings workload_settings(const RunOptions& options) {

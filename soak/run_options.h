@@ -3,6 +3,8 @@
 // useful in about a minute; every rule below scales to runs of days.
 //
 //   sample interval  duration / 600, clamped to [100 ms, 10 s]: ~600 samples per run
+//   purges           none, or duration / 8 clamped to [2 s, 5 min] for a scenario that needs
+//                    them (fragmentation)
 //   judging starts   once the workload is steady (its document window filled 1.5 times),
 //                    then a warm-up of 20% of the duration, at most 300 s (unless --warmup)
 //   out dir          out/<scenario>-<allocator>-<seed>[-N]: a fresh name, never overwritten
@@ -32,7 +34,7 @@ struct RunOptions {
   std::optional<double> huge_batch_rate;         // chance that a batch is huge; likewise
   std::optional<double> huge_batch_at_s;         // one scheduled huge batch; empty: scenario's
   std::optional<double> sample_interval_s;       // empty: from the duration
-  double purge_every_s = 0;                      // 0: no purge checkpoints
+  std::optional<double> purge_every_s;           // 0: none; empty: from the scenario
   std::optional<std::filesystem::path> out_dir;  // empty: a fresh default name
   DetectorFlags detector;
 };
@@ -41,6 +43,7 @@ struct RunOptions {
 void add_run_flags(CLI::App& command, RunOptions& options);
 
 double sample_interval_s(const RunOptions& options);
+double purge_every_s(const RunOptions& options);  // 0: no purge checkpoints
 
 // The workload the options ask for, with the scenario's defaults applied: a scenario defined by
 // one scheduled huge batch gets it at its share of the duration and no random ones, unless the

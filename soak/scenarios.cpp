@@ -27,6 +27,15 @@ constexpr auto kBounded = on_every_allocator(ExpectedOutcome::kPass, "bounded");
 constexpr auto kLeak = on_every_allocator(ExpectedOutcome::kFail, "leak");
 constexpr auto kHighWater = on_every_allocator(ExpectedOutcome::kBoundDecides, "high-water");
 
+// Measured (README, "Scenarios"): after the import, glibc, jemalloc and mimalloc give its pages
+// back on purge; tcmalloc keeps 12-15 MiB more that ReleaseFreeMemory does not return.
+constexpr std::array<ExpectedVerdict, 4> kFragmentationMeasured = {{
+    {"system", ExpectedOutcome::kBoundDecides, "high-water"},
+    {"jemalloc", ExpectedOutcome::kBoundDecides, "high-water"},
+    {"mimalloc", ExpectedOutcome::kBoundDecides, "high-water"},
+    {"tcmalloc", ExpectedOutcome::kBoundDecides, "fragmentation"},
+}};
+
 template <class Change>
 Behaviour healthy_but(Change&& change) {
   Behaviour behaviour;
@@ -61,10 +70,11 @@ const std::array<ScenarioInfo, 7>& table() {
       {"fragmentation",
        "A result-page cache shared by the searchers and expired by the indexer: pages of mixed "
        "sizes allocated on one thread and freed on another, popular pages surviving for long "
-       "among short-lived ones; the cache is bounded, so live bytes are too.",
-       // Measured (README, "Scenarios"): no allocator drifts enough in minutes to be named
-       // fragmentation, so the table expects what was seen, not what was hoped for.
-       kBounded, healthy_but([](Behaviour& b) { b.cache_result_pages = true; })},
+       "among short-lived ones; one bulk import (a huge batch) at half the run lifts the heap, "
+       "and purge checkpoints tell what the allocator keeps but gives back (retention, "
+       "high-water) from what it cannot (fragmentation).",
+       kFragmentationMeasured, healthy_but([](Behaviour& b) { b.cache_result_pages = true; }), 0.5,
+       true},
       {"mixed-allocators",
        "The document text store and the snippet builder allocate through glibc's own malloc "
        "(dlsym on libc.so.6), as a statically linked C library would, while the rest of the "

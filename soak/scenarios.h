@@ -37,6 +37,9 @@ struct ScenarioInfo {
   // its duration), late enough for the detector's window to see it, and no random huge batches
   // unless the user asks for them.
   double scheduled_huge_batch_share = 0;
+  // The verdict rests on what a purge gives back (retention against fragmentation): the runner
+  // records purge checkpoints unless --purge-every says otherwise.
+  bool needs_purge_checkpoints = false;
 };
 
 std::span<const ScenarioInfo> scenarios();

@@ -66,6 +66,20 @@ TEST(RunOptions, ResetReuseSchedulesItsOneHugeBatchAtHalfTheRun) {
   EXPECT_FALSE(workload_settings(healthy.options).huge_batch_rate);
 }
 
+TEST(RunOptions, FragmentationPurgesByDefaultAndTheFlagDecides) {
+  EXPECT_DOUBLE_EQ(purge_every_s(ParsedRun({}).options), 0);
+  const ParsedRun fragmentation({"--scenario", "fragmentation", "--duration", "40s"});
+  EXPECT_DOUBLE_EQ(purge_every_s(fragmentation.options), 5);  // an eighth of the run
+  EXPECT_DOUBLE_EQ(
+      purge_every_s(ParsedRun({"--scenario", "fragmentation", "--duration", "5s"}).options), 2);
+  EXPECT_DOUBLE_EQ(
+      purge_every_s(ParsedRun({"--scenario", "fragmentation", "--duration", "72h"}).options), 300);
+  EXPECT_DOUBLE_EQ(
+      purge_every_s(ParsedRun({"--scenario", "fragmentation", "--purge-every", "0s"}).options), 0);
+  EXPECT_DOUBLE_EQ(purge_every_s(ParsedRun({"--purge-every", "30s"}).options), 30);
+  EXPECT_EQ(workload_settings(fragmentation.options).huge_batch_at_s, 20);
+}
+
 TEST(RunOptions, BadValuesAreUsageErrorsNamingTheFlag) {
   EXPECT_THROW(ParsedRun({"--duration", "ten"}), CLI::ValidationError);
   EXPECT_THROW(ParsedRun({"--duration", "0s"}), CLI::ValidationError);

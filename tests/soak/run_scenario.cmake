@@ -2,6 +2,8 @@
 # scenario under one allocator. Invoked by CTest as
 #   cmake -DMEMSOAK=... -DSCENARIO=... -DALLOCATOR=... -DEXPECT_EXIT=0|1 -DEXPECT_VERDICT=REGEX
 #         -DOUT=DIR "-DARGS=--duration 20s ..." -P run_scenario.cmake
+# EXPECT_VERDICT=as-listed expects the verdict the scenario table gives this allocator
+# (`memsoak list`), which the run records in verdict.json.
 # An allocator that is not installed skips the test (the message matches SKIP_REGULAR_EXPRESSION).
 file(REMOVE_RECURSE "${OUT}")
 separate_arguments(ARGS UNIX_COMMAND "${ARGS}")
@@ -21,6 +23,9 @@ if(NOT exit_code STREQUAL "${EXPECT_EXIT}")
 endif()
 file(READ "${OUT}/verdict.json" verdict_json)
 string(JSON verdict GET "${verdict_json}" verdict)
+if(EXPECT_VERDICT STREQUAL "as-listed")
+  string(JSON EXPECT_VERDICT GET "${verdict_json}" run expected_verdict)
+endif()
 if(NOT verdict MATCHES "^(${EXPECT_VERDICT})$")
   message(FATAL_ERROR "verdict ${verdict}, expected ${EXPECT_VERDICT}")
 endif()
