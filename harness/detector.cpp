@@ -279,9 +279,15 @@ std::optional<StepEvidence> measure_step(std::span<const StoredPoint> points, co
   if (evidence.after_bytes - evidence.before_bytes <= material) return std::nullopt;
   const double whole_rise = stretch_median(signal.size() - step.reach) - stretch_median(0);
   if (step.height < options.step_share * whole_rise) return std::nullopt;
+  // Stayed, or kept rising? Only a material rise after the step counts: a level that creeps by a
+  // percent while the rest of the run is judged is still the level the step set.
   const std::span<const double> axis = std::span(data.work).subspan(begin + step.at);
   const SlopeEstimate after = theil_sen(axis, signal.subspan(step.at), options.half_confidence);
-  if (after.valid && after.lower > options.max_bytes_per_work) return std::nullopt;
+  const double work_after = axis.back() - axis.front();
+  if (after.valid && after.lower > options.max_bytes_per_work &&
+      after.lower * work_after > material) {
+    return std::nullopt;
+  }
   return evidence;
 }
 

@@ -95,8 +95,8 @@ void add_time_flags(CLI::App& command, RunOptions& options) {
       [&options](const std::string& text) {
         options.huge_batch_at_s = parse_seconds("--huge-batch-at", text);
       },
-      "Index one huge batch this far into the run, besides the random ones (reset-reuse: at half "
-      "the duration, and no random ones)");
+      "Index one huge batch this far into the run, besides the random ones (reset-reuse and "
+      "fragmentation: at half the duration, and no random ones)");
 }
 
 }  // namespace

@@ -97,7 +97,8 @@ std::string format_scenario_table(const std::vector<AllocatorListing>& listings)
   }
   text +=
       "pass, FAIL: the run is expected to pass (exit 0) or fail (exit 1), with this verdict\n"
-      "bound: the growth is legitimate; the run passes unless --rss-bound is crossed\n\n";
+      "bound: the allocator's or the design's doing, not a defect; passes unless --rss-bound is "
+      "crossed\n\n";
 
   std::size_t name_width = 0;
   for (const ScenarioInfo& scenario : scenarios()) {

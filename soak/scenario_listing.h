@@ -2,7 +2,7 @@
 // detector is expected to reach on each allocator of the registry, and what the scenario models.
 // The allocator columns follow `listings` (list_allocators()), so an allocator that is not
 // installed is marked as such: its expectation holds once it is installed. Outcomes read
-// `pass`, `fail` (printed FAIL) or `bound` (legitimate growth: the run passes unless
+// `pass`, `fail` (printed FAIL) or `bound` (not a defect of the program: the run passes unless
 // --rss-bound is crossed); an allocator the scenario table has no entry for reads `-`.
 #pragma once
 

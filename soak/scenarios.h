@@ -19,7 +19,7 @@ namespace memsoak {
 enum class ExpectedOutcome {
   kPass,
   kFail,
-  kBoundDecides,  // the behaviour is legitimate; the run passes or fails by --rss-bound
+  kBoundDecides,  // not a program defect; the run passes or fails by --rss-bound
 };
 
 struct ExpectedVerdict {
