@@ -84,9 +84,6 @@ struct SeriesSample {
 // A soak run judges only what follows its workload's steady state (the index filled); the
 // samples before carry this extra key, true, so that a re-analysis skips what the run skipped.
 inline constexpr const char* kBeforeSteadyKey = "before_steady";
-inline bool judged_by_the_run(const SeriesSample& sample) {
-  return !sample.extra.value(kBeforeSteadyKey, false);
-}
 
 // The allocator was asked to give memory back (the backend's purge hook) between two readings.
 struct PurgeCheckpoint {
@@ -94,6 +91,20 @@ struct PurgeCheckpoint {
   WorkCounters work;
   MemoryReading before;
   MemoryReading after;
+};
+
+// What a re-analysis feeds the detector, in series order, to judge as the run judged: every
+// sample and purge checkpoint from the first sample the run judged on.
+class RunReplay {
+ public:
+  bool judges(const SeriesSample& sample) {
+    judging_ = judging_ || !sample.extra.value(kBeforeSteadyKey, false);
+    return judging_;
+  }
+  bool judges(const PurgeCheckpoint& /*purge*/) const { return judging_; }
+
+ private:
+  bool judging_ = false;
 };
 
 struct SeriesEnd {

@@ -1,10 +1,10 @@
 // memsoak analyze SERIES: the detector over the series file of a finished or killed run (or
 // one written by any tool in the format of harness/series.h). It feeds the samples in order,
-// from the first one the run judged (kBeforeSteadyKey), as the live run did, so a leak is
-// proven at the same point; prints the verdict (or its JSON
-// with --json) and writes the same verdict.json a run writes, next to the series unless --out
-// says where. Exit codes: 0 pass, 1 fail, 2 bad input (FILE:LINE in the message) or too
-// little data, 3 internal error (including a verdict file that cannot be written).
+// from the first one the run judged (RunReplay), as the live run did, so a leak is proven at
+// the same point; prints the verdict (or its JSON with --json) and writes the same
+// verdict.json a run writes, next to the series unless --out says where. Exit codes: 0 pass, 1
+// fail, 2 bad input (FILE:LINE in the message) or too little data, 3 internal error (including a
+// verdict file that cannot be written).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -54,18 +54,17 @@ void record_header(const SeriesHeader& header, RunFacts& run) {
 SeriesFacts feed(SeriesReader& reader, Detector& detector) {
   SeriesFacts facts;
   facts.run.end.reason = "no end record";
-  bool judging = false;  // from the first sample the run judged
+  RunReplay replay;
   while (const auto record = reader.next()) {
     try {
       if (const auto* sample = std::get_if<SeriesSample>(&*record)) {
-        judging = judging || judged_by_the_run(*sample);
-        if (judging) detector.add(*sample);
+        if (replay.judges(*sample)) detector.add(*sample);
         ++facts.samples;
         facts.run.end.t_s = sample->t_s;
         facts.run.ops = total_work(sample->work);
         facts.run.peak_rss_bytes = std::max(facts.run.peak_rss_bytes, sample->memory.rss_bytes);
       } else if (const auto* purge = std::get_if<PurgeCheckpoint>(&*record)) {
-        if (judging) detector.add(*purge);
+        if (replay.judges(*purge)) detector.add(*purge);
       } else if (const auto* header = std::get_if<SeriesHeader>(&*record)) {
         record_header(*header, facts.run);
       } else {

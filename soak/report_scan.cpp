@@ -58,7 +58,7 @@ class Scanner {
   }
 
   void take(const PurgeCheckpoint& purge) {
-    if (options_.detector != nullptr && judging_) options_.detector->add(purge);
+    if (options_.detector != nullptr && replay_.judges(purge)) options_.detector->add(purge);
     PurgeEffects& effects = scan_.purges;
     const double returned = purge.before.rss_bytes - purge.after.rss_bytes;
     ++effects.count;
@@ -69,10 +69,8 @@ class Scanner {
     scan_.plot.add_value(channels_.purge_after, purge.after.rss_bytes);
   }
 
-  // From the first sample the run judged, as the run did.
   void feed_detector(const SeriesSample& sample) {
-    judging_ = judging_ || judged_by_the_run(sample);
-    if (options_.detector == nullptr || !judging_) return;
+    if (!replay_.judges(sample) || options_.detector == nullptr) return;
     try {
       options_.detector->add(sample);
     } catch (const DetectorInputError& error) {
@@ -175,7 +173,7 @@ class Scanner {
   const ScanOptions& options_;
   RunScan scan_;
   Channels channels_{};
-  bool judging_ = false;  // from the first sample the run judged
+  RunReplay replay_;  // the detector judges as the run did
 };
 
 }  // namespace
