@@ -3,7 +3,8 @@
 // drifts away from the live bytes (fragmentation), and whether RSS crossed its bound.
 //
 // It reads allocator live bytes when the samples carry them and RSS otherwise (healthy RSS is
-// a running maximum, so RSS alone must also rise steadily, segment after segment). Samples go
+// a running maximum, so RSS alone must also rise steadily, segment after segment, and by a
+// material share of itself, the allocator's own caching being invisible in it). Samples go
 // into a SampleStore of fixed capacity, so memory stays bounded however long the run; the detector
 // re-evaluates itself each time a sixteenth of the store is new data (cheap: O(capacity^2) on
 // at most `capacity` points), and a growth shape must hold at `confirmations` consecutive
@@ -61,6 +62,7 @@ struct DetectorOptions {
   double overhead_min_fraction = 0.1;  // high-water/fragmentation: rise over the live level
   double purge_return_fraction = 0.5;  // a purge returning this share of the rise = retention
   int rss_only_segments = 4;           // RSS only: each window segment's median must top the last
+  double rss_only_min_rise = 0.1;      // RSS only: and the last must top the first by this share
   std::optional<RssBound> rss_bound;
   std::set<Shape> fail_on = {Shape::kLeak};
 };

@@ -131,8 +131,12 @@ std::string overhead_paragraph(const Verdict& verdict) {
   const OverheadEvidence& overhead = *verdict.overhead;
   const std::string what =
       verdict.signal == "live_bytes" ? "RSS minus live bytes" : "RSS (no live bytes known)";
-  const std::string live_flat = fmt::format("{} grew no faster than {}/{}", verdict.signal,
-                                            rate(verdict.bytes_per_work.upper), verdict.work_unit);
+  // An unbounded interval (too few or too noisy points for one) bounds nothing worth printing.
+  const double upper = verdict.bytes_per_work.upper;
+  const std::string live_flat =
+      std::isfinite(upper) ? fmt::format("{} grew no faster than {}/{}", verdict.signal,
+                                         rate(upper), verdict.work_unit)
+                           : fmt::format("{} showed no significant growth", verdict.signal);
   if (!overhead.risen) {
     return fmt::format(
         "Memory is retained and given back on request: {} purge(s) in the window returned up to "
@@ -229,7 +233,9 @@ std::string bound_sentence(const BoundCheck& bound, std::string_view unit) {
 std::string explain(const Verdict& verdict) {
   std::string text = shape_paragraph(verdict);
   if (verdict.signal == "rss_bytes") {
-    text += " Only RSS was recorded: a leak must also raise it steadily, segment after segment.";
+    text +=
+        " Only RSS was recorded: a leak must also raise it steadily, segment after segment, and by "
+        "a material share of itself (--rss-only-min-rise).";
   }
   if (verdict.bound) text += bound_sentence(*verdict.bound, verdict.work_unit);
   return text;

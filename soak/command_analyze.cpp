@@ -1,8 +1,9 @@
 // memsoak analyze SERIES: the detector over the series file of a finished or killed run (or
 // one written by any tool in the format of harness/series.h). It feeds the samples in order,
 // from the first one the run judged (RunReplay), as the live run did, so a leak is proven at
-// the same point; prints the verdict (or its JSON with --json) and writes the same
-// verdict.json a run writes, next to the series unless --out says where. Exit codes: 0 pass, 1
+// the same point; prints the verdict (or its JSON with --json) and writes the document a run
+// writes: verdict.json beside the series of a killed run, analysis.json beside one that has
+// its own (a run's verdict is never overwritten), or where --out says. Exit codes: 0 pass, 1
 // fail, 2 bad input (FILE:LINE in the message) or too little data, 3 internal error (including a
 // verdict file that cannot be written).
 #include <fmt/format.h>
@@ -81,7 +82,9 @@ SeriesFacts feed(SeriesReader& reader, Detector& detector) {
 
 std::filesystem::path verdict_path(const AnalyzeRequest& request) {
   if (!request.out.empty()) return request.out;
-  return std::filesystem::path(request.series).parent_path() / kVerdictFileName;
+  const std::filesystem::path dir = std::filesystem::path(request.series).parent_path();
+  return std::filesystem::exists(dir / kVerdictFileName) ? dir / kAnalysisFileName
+                                                         : dir / kVerdictFileName;
 }
 
 void print_verdict(const Verdict& verdict, const SeriesFacts& facts,
@@ -153,10 +156,17 @@ void add_analyze_command(CLI::App& app) {
       "high-water or fragmentation, and the RSS bound. The thresholds and warm-up are those the "
       "run recorded in its header (the defaults below where it recorded none); flags given "
       "here override them");
-  command->add_option("SERIES", request->series, "The series file (series.jsonl of a run)")
-      ->required();
+  command
+      ->add_option("SERIES", request->series,
+                   "The series file, or the run directory that holds it as series.jsonl")
+      ->required()
+      ->transform([](std::string path) {
+        if (!std::filesystem::is_directory(path)) return path;
+        return (std::filesystem::path(path) / kSeriesFileName).string();
+      });
   command->add_option("--out", request->out,
-                      "Where to write the verdict JSON (default: verdict.json beside SERIES)");
+                      "Where to write the verdict JSON (default: verdict.json beside SERIES, or "
+                      "analysis.json if the run wrote its own verdict.json)");
   command->add_flag("--json", request->json, "Print the verdict JSON instead of the summary");
   add_detector_flags(*command, request->flags);
   command->callback([request, command] { analyze(*request, *command); });

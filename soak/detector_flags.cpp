@@ -167,6 +167,12 @@ void add_overhead_flags(CLI::App& command, DetectorOptions& options) {
                   "Without live bytes, window segments whose median RSS must each top the last")
       ->check(CLI::Range(2, 64))
       ->capture_default_str();
+  command
+      .add_option("--rss-only-min-rise", options.rss_only_min_rise,
+                  "Without live bytes, the share of itself RSS must rise by over the window (the "
+                  "allocator's caching creeps by a few percent)")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
 }
 
 }  // namespace

@@ -12,6 +12,8 @@ namespace memsoak {
 
 inline constexpr const char* kSeriesFileName = "series.jsonl";
 inline constexpr const char* kVerdictFileName = "verdict.json";
+// Where memsoak analyze writes beside a run that has its own verdict.json.
+inline constexpr const char* kAnalysisFileName = "analysis.json";
 
 struct OutDirTaken : std::runtime_error {
   using std::runtime_error::runtime_error;

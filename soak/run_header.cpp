@@ -60,6 +60,7 @@ nlohmann::json detector_settings(const DetectorOptions& detector) {
       {"overhead_min_fraction", detector.overhead_min_fraction},
       {"purge_return_fraction", detector.purge_return_fraction},
       {"rss_only_segments", detector.rss_only_segments},
+      {"rss_only_min_rise", detector.rss_only_min_rise},
       {"rss_bound", nullptr},
       {"fail_on", nlohmann::json::array()},
   };

@@ -43,6 +43,7 @@ class SeriesFile {
   SeriesFile& operator=(const SeriesFile&) = delete;
 
   std::string path() const { return (dir_ / "series.jsonl").string(); }
+  fs::path dir() const { return dir_; }
 
  private:
   fs::path dir_;
@@ -99,6 +100,35 @@ TEST(AnalyzeCommand, SkipsTheSamplesTheRunDidNotJudge) {
   EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
   const nlohmann::json verdict = nlohmann::json::parse(run.stdout_text);
   EXPECT_EQ(verdict.at("samples"), 301) << "401 samples, of which 100 before the steady state";
+}
+
+std::string contents(const fs::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A killed run has no verdict: analyze writes it. A finished run has its own, which a
+// re-analysis with other flags must not replace: that goes to analysis.json.
+TEST(AnalyzeCommand, WritesTheVerdictOfAKilledRunButNeverReplacesARunsOwn) {
+  const SeriesFile series(R"({"warmup_s":2.0})");
+  const CapturedRun first = analyze(series);
+  EXPECT_EQ(first.exit_code, 1) << first.stdout_text;
+  const std::string run_verdict = contents(series.dir() / "verdict.json");
+  EXPECT_TRUE(nlohmann::json::parse(run_verdict).at("fail")) << run_verdict;
+
+  const CapturedRun again = analyze(series, {"--max-growth", "20KiB/query"});
+  EXPECT_EQ(again.exit_code, 0) << again.stdout_text;
+  EXPECT_EQ(contents(series.dir() / "verdict.json"), run_verdict);
+  EXPECT_NE(again.stdout_text.find("analysis.json"), std::string::npos) << again.stdout_text;
+  EXPECT_FALSE(nlohmann::json::parse(contents(series.dir() / "analysis.json")).at("fail"));
+}
+
+TEST(AnalyzeCommand, ReadsTheSeriesOfARunDirectory) {
+  const SeriesFile series(R"({"warmup_s":2.0})");
+  const std::vector<std::string> argv{MEMSOAK_BINARY, "analyze", series.dir().string()};
+  const CapturedRun run = run_capturing(argv, std::vector<std::string>{});
+  EXPECT_EQ(run.exit_code, 1) << run.stdout_text << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("FAIL: synthetic on system (seed 7): leak"), std::string::npos);
 }
 
 }  // namespace
