@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs bench/workload_bench once under every installed allocator that really serves malloc
-# under its preload (from `memsoak list --json`), and prints one table: the median ops/s of the
+# under its preload (from `memsoak list --json`; `system` under memsoak's counting library, as
+# `memsoak run` preloads it), and prints one table: the median ops/s of the
 # soak workload without the sampler and with it (100 ms and 1 s intervals), the overhead, and
 # the median CPU time of one sample with the share of 2 cores it takes at 10 samples/s.
 #   bench/run_workload_bench.sh [BUILD_DIR] [REPETITIONS]   (defaults: build/release, 5)
@@ -29,6 +30,9 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     echo "running workload_bench under $name" >&2
     preload_library=""
     if [[ $preload == true ]]; then preload_library=$library; fi
+    # As memsoak run does: glibc under the counting library built beside memsoak.
+    counted_glibc="$build_dir/libmemsoak_counted_glibc.so"
+    if [[ $name == system && -f $counted_glibc ]]; then preload_library=$(realpath "$counted_glibc"); fi
     env LD_PRELOAD="$preload_library" MEMSOAK_ALLOCATOR="$name" "$bench" \
       --benchmark_repetitions="$repetitions" --benchmark_enable_random_interleaving=true \
       --benchmark_format=json >"$results/$name.json"

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "harness/counted_glibc.h"
+
 namespace memsoak {
 namespace {
 
@@ -112,6 +114,12 @@ AllocatorCounters read_glibc_stats() {
                            .mapped_bytes = to_u64(info.arena + info.hblkhd)};
 }
 
+// Under memsoak's counting library: no walk of the free lists, so no mapped bytes either.
+AllocatorCounters read_counted_glibc_stats() {
+  static auto& live_bytes = require_symbol<std::uint64_t() noexcept>(kCountedGlibcLiveBytes);
+  return AllocatorCounters{.live_bytes = live_bytes()};
+}
+
 void purge_glibc() { ::malloc_trim(0); }
 
 std::optional<std::string> glibc_version() { return std::string(::gnu_get_libc_version()); }
@@ -211,6 +219,8 @@ constexpr std::array kProbes{
                    mimalloc_owns},
     AllocatorProbe{"tcmalloc", "MallocExtension_GetNumericProperty", read_tcmalloc_stats,
                    purge_tcmalloc, tcmalloc_version, nullptr},
+    AllocatorProbe{"system", kCountedGlibcLiveBytes, read_counted_glibc_stats, purge_glibc,
+                   glibc_version, nullptr},
     AllocatorProbe{"system", "gnu_get_libc_version", read_glibc_stats, purge_glibc, glibc_version,
                    nullptr},
 };

@@ -24,7 +24,7 @@ struct MallocProvider {
 // never zero. (Not named AllocatorStats: harness/series.h has that name for the recorded form,
 // and two classes of one name in one program break the one-definition rule.) Per allocator:
 //   field            jemalloc          glibc              tcmalloc                  mimalloc 2.0
-//   live_bytes       stats.allocated   uordblks+hblkhd    current_allocated_bytes   -
+//   live_bytes       stats.allocated   uordblks+hblkhd*   current_allocated_bytes   -
 //   active_bytes     stats.active      -                  -                         -
 //   resident_bytes   stats.resident    -                  total_physical_bytes      -
 //   mapped_bytes     stats.mapped      arena+hblkhd       heap_size-unmapped        commit
@@ -32,6 +32,9 @@ struct MallocProvider {
 // mimalloc's release build keeps no per-block counters (its stats print shows only reserved
 // and committed memory), and on Linux its mi_process_info "current rss" is the commit size,
 // so only the commit is reported. Under ASan: current_allocated_bytes, heap_size, unmapped.
+// * glibc under memsoak's counting library (counted_glibc.h), as `memsoak run` preloads it:
+//   the usable size of the blocks held, counted on each call, and no mapped bytes, whose
+//   mallinfo2 walk is what the library avoids.
 struct AllocatorCounters {
   // In blocks the program holds.
   std::optional<std::uint64_t> live_bytes = std::nullopt;

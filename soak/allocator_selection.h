@@ -1,8 +1,10 @@
 // Puts this process under the allocator a run asked for, the way mimalloc-bench does: unless
 // MEMSOAK_ALLOCATOR already names it, memsoak re-executes itself (/proc/self/exe, the same
 // arguments from /proc/self/cmdline) with the registry's environment, LD_PRELOAD included;
-// the re-executed process then checks that the allocator really serves malloc. In an ASan
-// build only `system` can be asked for, and ASan's own allocator serves it.
+// the re-executed process then checks that the allocator really serves malloc. `system` is
+// glibc under memsoak's counting library (harness/counted_glibc.h) when it is built beside
+// the binary. In an ASan build only `system` can be asked for, and ASan's own allocator serves
+// it.
 #pragma once
 
 #include <stdexcept>
