@@ -12,6 +12,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "harness/counted_glibc.h"
+
 namespace memsoak {
 namespace {
 
@@ -97,8 +99,10 @@ std::string_view library_family(std::string_view file_name) {
   return file_name.substr(0, file_name.find_first_of("._"));
 }
 
+// memsoak's counting library (counted_glibc.h) serves malloc as much as any of them.
 bool is_registered_allocator(const std::filesystem::path& preload) {
   const std::string file_name = preload.filename().string();
+  if (file_name == kCountedGlibcLibrary) return true;
   return std::any_of(kBackends.begin(), kBackends.end(), [&](const AllocatorBackend& backend) {
     return backend.preloaded && library_family(file_name) == library_family(backend.soname);
   });

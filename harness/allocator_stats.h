@@ -33,7 +33,8 @@ struct MallocProvider {
 // and committed memory), and on Linux its mi_process_info "current rss" is the commit size,
 // so only the commit is reported. Under ASan: current_allocated_bytes, heap_size, unmapped.
 // * glibc under memsoak's counting library (counted_glibc.h), as `memsoak run` preloads it:
-//   the usable size of the blocks held, counted on each call, and no mapped bytes, whose
+//   the bytes of the chunks that hold the program's blocks, counted on each call (usable size
+//   plus glibc's header), and no mapped bytes, whose
 //   mallinfo2 walk is what the library avoids.
 struct AllocatorCounters {
   // In blocks the program holds.

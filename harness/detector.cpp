@@ -365,7 +365,7 @@ RssBound parse_rss_bound(std::string_view text) {
 Detector::Detector(DetectorOptions options)
     : options_(std::move(options)), store_(options_.capacity) {
   if (options_.min_points < 8 || options_.confirmations < 1 || options_.rss_only_segments < 2 ||
-      options_.rss_only_min_rise < 0 || options_.warmup_fraction < 0 ||
+      !(options_.rss_only_min_rise >= 0) || options_.warmup_fraction < 0 ||
       options_.warmup_fraction >= 1) {
     throw std::invalid_argument(
         "DetectorOptions: min_points >= 8, confirmations >= 1, rss_only_segments >= 2, "

@@ -41,18 +41,12 @@ std::vector<char*> as_c_strings(std::vector<std::string>& strings) {
 }
 
 // glibc's live bytes at a microsecond a sample (harness/counted_glibc.h): the counting library
-// built beside this binary goes first in LD_PRELOAD. Without it, mallinfo2 counts, slowly.
+// built beside this binary goes first in LD_PRELOAD. Whether it took is checked after.
 void count_glibc(std::vector<std::string>& environment) {
   std::error_code error;
   const std::filesystem::path library =
       std::filesystem::canonical("/proc/self/exe", error).parent_path() / kCountedGlibcLibrary;
-  if (error || !std::filesystem::is_regular_file(library, error)) {
-    fmt::print(stderr,
-               "memsoak: {} is not beside memsoak: glibc's live bytes come from mallinfo2, which "
-               "takes milliseconds a sample\n",
-               kCountedGlibcLibrary);
-    return;
-  }
+  if (error || !std::filesystem::is_regular_file(library, error)) return;
   const std::string prefix = "LD_PRELOAD=";
   const auto preload =
       std::find_if(environment.begin(), environment.end(),
@@ -62,6 +56,16 @@ void count_glibc(std::vector<std::string>& environment) {
   } else {
     preload->insert(prefix.size(), library.string() + ":");
   }
+}
+
+// Runs go on without the library (a binary copied alone, a path LD_PRELOAD cannot carry), but
+// say what that costs.
+void warn_unless_glibc_is_counted() {
+  if (malloc_provider().library_path.ends_with(kCountedGlibcLibrary)) return;
+  fmt::print(stderr,
+             "memsoak: {} does not serve malloc (it is built beside memsoak): glibc's live bytes "
+             "come from mallinfo2, which takes milliseconds a sample\n",
+             kCountedGlibcLibrary);
 }
 
 [[noreturn]] void reexecute_under(const AllocatorBackend& backend) {
@@ -109,6 +113,7 @@ void run_under_allocator(std::string_view name) {
   } catch (const AllocatorMismatch& error) {
     throw AllocatorSelectionFailed(error.what());
   }
+  if (!backend->preloaded) warn_unless_glibc_is_counted();
 }
 
 }  // namespace memsoak

@@ -73,6 +73,8 @@ DetectorOptions recorded_detector_options(const SeriesHeader& header) {
   read_number(*settings, "confirmation_span", options.confirmation_span);
   read_number(*settings, "overhead_min_fraction", options.overhead_min_fraction);
   read_number(*settings, "purge_return_fraction", options.purge_return_fraction);
+  // Runs recorded before the setting existed judged RSS with no minimum rise.
+  options.rss_only_min_rise = 0;
   read_number(*settings, "rss_only_min_rise", options.rss_only_min_rise);
   read_number(*settings, "warmup_s", options.warmup_s);
   read_number(*settings, "warmup_fraction", options.warmup_fraction);

@@ -24,6 +24,7 @@ class SeriesFile {
   // the first `unjudged` samples are marked as before the workload's steady state.
   explicit SeriesFile(const std::string& detector_json, int unjudged = 0)
       : dir_(fs::temp_directory_path() / ("memsoak_analyze_" + std::to_string(::getpid()))) {
+    fs::remove_all(dir_);  // what a crashed run of the same pid left
     fs::create_directories(dir_);
     std::ofstream out(path());
     out << R"({"type":"header","format":"memsoak-series","version":1,"scenario":"synthetic",)"
