@@ -2,18 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
+
+#include "harness/thread_cpu.h"
 
 namespace memsoak {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double thread_cpu_s() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
 
 // A live run stops on a failure that can no longer go away: a proven growth shape, or a
 // crossed bound. Any other failing shape is judged at the end.
@@ -38,9 +33,9 @@ bool SoakLoop::purge_due(double t_s) const {
 }
 
 std::optional<std::string> SoakLoop::step(double t_s) {
-  const double cpu_before_s = thread_cpu_s();
+  const double cpu_before_s = thread_cpu_seconds();
   record(t_s);
-  sampler_cpu_s_ += thread_cpu_s() - cpu_before_s;
+  sampler_cpu_s_ += thread_cpu_seconds() - cpu_before_s;
   return stop_reason(detector_.check());
 }
 

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -15,18 +14,13 @@
 
 #include "harness/detector.h"
 #include "harness/series.h"
+#include "harness/thread_cpu.h"
 #include "soak/sampler.h"
 #include "soak/serving_allocator.h"
 #include "soak/soak_loop.h"
 
 namespace memsoak {
 namespace {
-
-double thread_cpu_s() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
 
 // Work that advances by a fixed amount per sample and, optionally, leaks per operation and
 // costs the sampler CPU time per sample (as mallinfo2 does on a large glibc heap).
@@ -38,7 +32,8 @@ class FakeWork final : public WorkSource {
   WorkDone work() const override { return done_; }
   bool steady() const override { return true; }
   nlohmann::json take_interval_extra() override {
-    for (const double start_s = thread_cpu_s(); thread_cpu_s() - start_s < cpu_per_sample_s_;) {
+    for (const double start_s = thread_cpu_seconds();
+         thread_cpu_seconds() - start_s < cpu_per_sample_s_;) {
     }
     done_.queries += kOpsPerSample;
     if (leak_per_op_ > 0) leaked_.emplace_back(leak_per_op_ * kOpsPerSample, 'x');
