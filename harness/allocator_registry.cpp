@@ -108,11 +108,17 @@ bool is_registered_allocator(const std::filesystem::path& preload) {
   });
 }
 
-// The value of LD_PRELOAD for `backend`: its library first, other non-allocator preloads kept.
+// The value of LD_PRELOAD for `backend`: its library (or for glibc, the counting library if
+// given) first, other non-allocator preloads kept.
 std::string preload_value(const AllocatorBackend& backend, std::string_view current_value,
-                          std::span<const std::filesystem::path> dirs) {
+                          std::span<const std::filesystem::path> dirs,
+                          const std::optional<std::filesystem::path>& counted_glibc) {
   std::vector<std::string> preloads;
-  if (backend.preloaded) preloads.push_back(require_library(backend, dirs).string());
+  if (backend.preloaded) {
+    preloads.push_back(require_library(backend, dirs).string());
+  } else if (counted_glibc) {
+    preloads.push_back(counted_glibc->string());
+  }
   for (std::string& entry : split_paths(current_value, " :")) {
     if (!is_registered_allocator(entry)) preloads.push_back(std::move(entry));
   }
@@ -171,9 +177,10 @@ std::filesystem::path require_library(const AllocatorBackend& backend,
                                           fmt::join(searched, ":")));
 }
 
-std::vector<std::string> environment_for_allocator(const AllocatorBackend& backend,
-                                                   std::span<const std::string> environment,
-                                                   std::span<const std::filesystem::path> dirs) {
+std::vector<std::string> environment_for_allocator(
+    const AllocatorBackend& backend, std::span<const std::string> environment,
+    std::span<const std::filesystem::path> dirs,
+    const std::optional<std::filesystem::path>& counted_glibc) {
   const std::string preload_prefix = "LD_PRELOAD=";
   const std::string selection_prefix = fmt::format("{}=", kAllocatorVariable);
   std::string current_preload;
@@ -185,7 +192,7 @@ std::vector<std::string> environment_for_allocator(const AllocatorBackend& backe
       result.push_back(entry);
     }
   }
-  const std::string preload = preload_value(backend, current_preload, dirs);
+  const std::string preload = preload_value(backend, current_preload, dirs, counted_glibc);
   if (!preload.empty()) result.push_back(preload_prefix + preload);
   result.push_back(selection_prefix + std::string(backend.name));
   return result;

@@ -55,10 +55,12 @@ inline constexpr std::string_view kAllocatorVariable = "MEMSOAK_ALLOCATOR";
 
 // `environment` ("NAME=value" entries) changed to run under `backend`: LD_PRELOAD starts with
 // its library and loses any other registered allocator (other preloads are kept), and
-// MEMSOAK_ALLOCATOR names it. Throws AllocatorNotInstalled.
-std::vector<std::string> environment_for_allocator(const AllocatorBackend& backend,
-                                                   std::span<const std::string> environment,
-                                                   std::span<const std::filesystem::path> dirs);
+// MEMSOAK_ALLOCATOR names it. `system` starts LD_PRELOAD with `counted_glibc`, memsoak's
+// counting library (counted_glibc.h), when given. Throws AllocatorNotInstalled.
+std::vector<std::string> environment_for_allocator(
+    const AllocatorBackend& backend, std::span<const std::string> environment,
+    std::span<const std::filesystem::path> dirs,
+    const std::optional<std::filesystem::path>& counted_glibc = std::nullopt);
 
 // This process's environment as "NAME=value" entries.
 std::vector<std::string> current_environment();

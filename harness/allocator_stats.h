@@ -34,8 +34,7 @@ struct MallocProvider {
 // so only the commit is reported. Under ASan: current_allocated_bytes, heap_size, unmapped.
 // * glibc under memsoak's counting library (counted_glibc.h), as `memsoak run` preloads it:
 //   the bytes of the chunks that hold the program's blocks, counted on each call (usable size
-//   plus glibc's header), and no mapped bytes, whose
-//   mallinfo2 walk is what the library avoids.
+//   plus glibc's header), and no mapped bytes, whose mallinfo2 walk is what the library avoids.
 struct AllocatorCounters {
   // In blocks the program holds.
   std::optional<std::uint64_t> live_bytes = std::nullopt;

@@ -4,9 +4,9 @@
 // of a core at the 100 ms interval. Every malloc entry point forwards to glibc's own
 // (__libc_malloc, ...), so the heap and its policy stay glibc's; the count is of the chunks
 // that hold the program's blocks (usable size plus glibc's header: 8 bytes, 16 for a chunk
-// mapped on its own), as mallinfo2's
-// uordblks counts, except that glibc's per-thread cache counts as free here (as it does in
-// jemalloc's stats.allocated) where mallinfo2 counts it in use. Cost, measured with
+// mapped on its own), as mallinfo2's uordblks counts, except that glibc's per-thread cache
+// counts as free here (as it does in jemalloc's stats.allocated) where mallinfo2 counts it in
+// use. Cost, measured with
 // bench/malloc_bench: 4 ns more per malloc+free pair (6.4 -> 10.3 ns on the fast path).
 #pragma once
 

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -41,21 +41,13 @@ std::vector<char*> as_c_strings(std::vector<std::string>& strings) {
 }
 
 // glibc's live bytes at a microsecond a sample (harness/counted_glibc.h): the counting library
-// built beside this binary goes first in LD_PRELOAD. Whether it took is checked after.
-void count_glibc(std::vector<std::string>& environment) {
+// built beside this binary, if it is there. Whether it took is checked after.
+std::optional<std::filesystem::path> counted_glibc_beside_memsoak() {
   std::error_code error;
   const std::filesystem::path library =
       std::filesystem::canonical("/proc/self/exe", error).parent_path() / kCountedGlibcLibrary;
-  if (error || !std::filesystem::is_regular_file(library, error)) return;
-  const std::string prefix = "LD_PRELOAD=";
-  const auto preload =
-      std::find_if(environment.begin(), environment.end(),
-                   [&](const std::string& entry) { return entry.starts_with(prefix); });
-  if (preload == environment.end()) {
-    environment.push_back(prefix + library.string());
-  } else {
-    preload->insert(prefix.size(), library.string() + ":");
-  }
+  if (error || !std::filesystem::is_regular_file(library, error)) return std::nullopt;
+  return library;
 }
 
 // Runs go on without the library (a binary copied alone, a path LD_PRELOAD cannot carry), but
@@ -72,11 +64,11 @@ void warn_unless_glibc_is_counted() {
   std::vector<std::string> environment;
   try {
     const std::vector<std::filesystem::path> dirs = library_search_dirs();
-    environment = environment_for_allocator(backend, current_environment(), dirs);
+    environment = environment_for_allocator(backend, current_environment(), dirs,
+                                            counted_glibc_beside_memsoak());
   } catch (const AllocatorNotInstalled& error) {
     throw AllocatorUnavailable(error.what());
   }
-  if (!backend.preloaded) count_glibc(environment);
   std::vector<std::string> arguments = own_arguments();
   std::vector<char*> argv = as_c_strings(arguments);
   std::vector<char*> envp = as_c_strings(environment);

@@ -89,6 +89,21 @@ TEST_F(LibraryDir, EnvironmentPreloadsTheChosenAllocatorOnly) {
                              "MEMSOAK_ALLOCATOR=jemalloc"}));
 }
 
+// memsoak's counting library serves malloc under `system` only: it goes first there, and any
+// other allocator drops it like another allocator's library.
+TEST_F(LibraryDir, TheCountingLibraryPreloadsUnderSystemOnly) {
+  install("libjemalloc.so.2");
+  const fs::path counting = "/opt/memsoak/libmemsoak_counted_glibc.so";
+  const std::vector<std::string> inherited{"LD_PRELOAD=/opt/libfaketime.so.1"};
+  EXPECT_EQ(environment_for_allocator(find_allocator("system"), inherited, dirs(), counting),
+            (std::vector<std::string>{"LD_PRELOAD=" + counting.string() + ":/opt/libfaketime.so.1",
+                                      "MEMSOAK_ALLOCATOR=system"}));
+  const std::vector<std::string> counted{"LD_PRELOAD=" + counting.string()};
+  const std::string jemalloc = fs::canonical(dir_ / "libjemalloc.so.2").string();
+  EXPECT_EQ(environment_for_allocator(find_allocator("jemalloc"), counted, dirs(), counting),
+            (std::vector<std::string>{"LD_PRELOAD=" + jemalloc, "MEMSOAK_ALLOCATOR=jemalloc"}));
+}
+
 TEST_F(LibraryDir, SystemDropsAllocatorPreloads) {
   const std::vector<std::string> inherited{"LD_PRELOAD=/usr/lib/libjemalloc.so.2"};
   const std::vector<std::string> environment =
