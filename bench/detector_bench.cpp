@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "harness/detector.h"
-#include "harness/series_generator.h"
+#include "tests/support/series_generator.h"
 
 namespace memsoak {
 namespace {

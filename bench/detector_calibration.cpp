@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
-#include "harness/calibration.h"
 #include "harness/units.h"
+#include "tests/support/calibration.h"
 
 namespace memsoak {
 namespace {

@@ -14,9 +14,10 @@
 
 #include "harness/detector.h"
 #include "harness/series.h"
-#include "soak/sampler.h"
-#include "soak/soak_loop.h"
-#include "soak/workload_source.h"
+#include "soak/run/loop.h"
+#include "soak/run/sampler.h"
+#include "soak/run/workload_source.h"
+#include "soak/workload/scenarios.h"
 
 namespace memsoak {
 namespace {
@@ -28,7 +29,10 @@ constexpr std::size_t kPrefillSamples = 300;  // past the detector's 256-point s
 // One workload and one sampling loop for the whole program, started on first use, so that
 // both variants measure the same warmed-up engine.
 struct Soak {
-  Soak() : workload("healthy", WorkloadSettings{}), sampler(workload, 10), series("/dev/null") {
+  Soak()
+      : workload(workload::find_scenario("healthy"), WorkloadSettings{}),
+        sampler(workload, 10),
+        series("/dev/null") {
     workload.start();
     for (std::size_t i = 0; i < kPrefillSamples; ++i) loop.step(next_t_s());
   }

@@ -2,7 +2,7 @@
 # Fuzzes chosen targets for a while, in libFuzzer's fork mode on every core, then merges what
 # found new coverage back into corpora/<target>/corpus. Exits 1 on a new crash and prints, for
 # each, the command that reproduces it and the input decoded as its operation program. Known
-# third-party bugs (fuzz/README.md) are tolerated by the targets and only reported.
+# third-party bugs (docs/fuzzing.md) are tolerated by the targets and only reported.
 #
 # Usage: ci/fuzz.sh [-t SECONDS_PER_TARGET] [-j JOBS] [-b BUILD_DIR] [TARGET...]
 #        (default: 300 s, all cores, build/fuzz, every target in corpora/). Builds with the

@@ -1,13 +1,12 @@
 // The contents a live block must keep: a pattern that depends on the block's seed and on the
 // byte offset, so a lost write, a stale copy and a copy from the wrong offset all show. Filled
-// and checked a 64-bit word at a time (byte loops dominated the profile of an earlier
-// harness); blocks need no alignment.
+// and checked a 64-bit word at a time, since byte loops would dominate a fuzzer's time; blocks
+// need no alignment.
 //
 // Blocks up to kDenseCanaryBytes carry the pattern in every byte. Larger blocks carry it in a
 // dense head and tail (where overflows, allocator metadata and resize boundaries are) and in one
-// word per 64 KiB between. Each page the harness touches in a fresh large block costs a page
-// fault (70 % of the system target's time when it touched every page): a 1 MiB block now costs
-// about 20 faults instead of 256.
+// word per 64 KiB between: each page the harness touches in a fresh large block costs a page
+// fault, so a 1 MiB block costs about 20 faults instead of 256.
 #pragma once
 
 #include <cstddef>

@@ -3,7 +3,7 @@
 // process) and the target carries on with the model corrected to what the library really did,
 // so fuzzing stays green there; on any other version it fails like a new finding, to be looked
 // at again. Every entry has a reproducer in corpora/<target>/regressions/ and a line in
-// fuzz/README.md with its upstream status.
+// docs/fuzzing.md with its upstream status.
 #pragma once
 
 #include <string_view>

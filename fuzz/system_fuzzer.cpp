@@ -150,10 +150,10 @@ class SystemMachine {
   }
 
   // Whether the input may still allocate `size` bytes: a huge block (over kCommonSizeMaxBytes)
-  // costs ASan an mmap, a shadow memset and a page fault per page it touches, ~200 us per MiB.
-  // The corpus keeps inputs that reach huge sizes and libFuzzer splices them into others, so
-  // rare encodings alone let huge blocks average 1 MiB per input (4 400 exec/s); every huge
-  // size stays reachable, within kMaxHugeBytesPerInput in all.
+  // costs ASan an mmap, a shadow memset and a page fault per page it touches. The corpus keeps
+  // inputs that reach huge sizes and libFuzzer splices them into others, so rare encodings alone
+  // would let huge blocks dominate every input; every huge size stays reachable, within
+  // kMaxHugeBytesPerInput in all.
   bool take_huge_allowance(std::size_t size) {
     if (size <= kCommonSizeMaxBytes) return true;
     if (size > kMaxHugeBytesPerInput - huge_bytes_) return false;

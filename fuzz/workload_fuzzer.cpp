@@ -20,6 +20,13 @@
 namespace memsoak::fuzz {
 namespace {
 
+using workload::append_normalized;
+using workload::for_each_word;
+using workload::is_token;
+using workload::normalizes_to;
+using workload::parse_query;
+using workload::QueryError;
+
 enum Opcode : std::uint8_t { kParse, kTokenize, kResetSharedArena };
 
 constexpr OpSpec kOps[] = {

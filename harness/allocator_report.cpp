@@ -1,20 +1,7 @@
 #include "harness/allocator_report.h"
 
-#include <array>
-#include <cstdint>
-#include <utility>
-
 namespace memsoak {
 namespace {
-
-// One table of (JSON key, field) so that writing and reading cannot drift apart.
-constexpr std::array kStatsFields{
-    std::pair{"live_bytes", &AllocatorCounters::live_bytes},
-    std::pair{"active_bytes", &AllocatorCounters::active_bytes},
-    std::pair{"resident_bytes", &AllocatorCounters::resident_bytes},
-    std::pair{"mapped_bytes", &AllocatorCounters::mapped_bytes},
-    std::pair{"retained_bytes", &AllocatorCounters::retained_bytes},
-};
 
 template <typename Value>
 nlohmann::json optional_to_json(const std::optional<Value>& value) {
@@ -37,14 +24,14 @@ AllocatorReport report_allocator() {
                          .stats = read_allocator_stats()};
 }
 
-void to_json(nlohmann::json& json, const AllocatorCounters& stats) {
+void to_json(nlohmann::json& json, const AllocatorStats& stats) {
   json = nlohmann::json::object();
-  for (const auto& [key, field] : kStatsFields) json[key] = optional_to_json(stats.*field);
+  for (const auto& [key, field] : kAllocatorStatKeys) json[key] = optional_to_json(stats.*field);
 }
 
-void from_json(const nlohmann::json& json, AllocatorCounters& stats) {
-  for (const auto& [key, field] : kStatsFields) {
-    stats.*field = optional_from_json<std::uint64_t>(json, key);
+void from_json(const nlohmann::json& json, AllocatorStats& stats) {
+  for (const auto& [key, field] : kAllocatorStatKeys) {
+    stats.*field = optional_from_json<double>(json, key);
   }
 }
 
@@ -61,7 +48,7 @@ void from_json(const nlohmann::json& json, AllocatorReport& report) {
   report.provider.library_path = json.at("library").get<std::string>();
   report.version = optional_from_json<std::string>(json, "version");
   report.accounting_confirmed = json.at("accounting_confirmed").get<bool>();
-  report.stats = json.at("stats").get<AllocatorCounters>();
+  report.stats = json.at("stats").get<AllocatorStats>();
 }
 
 }  // namespace memsoak

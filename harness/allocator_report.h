@@ -15,14 +15,14 @@ struct AllocatorReport {
   MallocProvider provider;
   std::optional<std::string> version;
   bool accounting_confirmed = false;  // allocator_accounting_sees_malloc()
-  AllocatorCounters stats;
+  AllocatorStats stats;
 };
 
 // Gathers the report of this process (allocates and frees one 4 MiB block).
 AllocatorReport report_allocator();
 
-void to_json(nlohmann::json& json, const AllocatorCounters& stats);
-void from_json(const nlohmann::json& json, AllocatorCounters& stats);
+void to_json(nlohmann::json& json, const AllocatorStats& stats);
+void from_json(const nlohmann::json& json, AllocatorStats& stats);
 void to_json(nlohmann::json& json, const AllocatorReport& report);
 void from_json(const nlohmann::json& json, AllocatorReport& report);
 

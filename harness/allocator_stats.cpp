@@ -79,16 +79,16 @@ std::optional<std::uint64_t> jemalloc_size_stat(const char* name) {
   return to_u64(value);
 }
 
-AllocatorCounters read_jemalloc_stats() {
+AllocatorStats read_jemalloc_stats() {
   // stats.* are snapshots taken when `epoch` is written; without it they never move.
   std::uint64_t epoch = 1;
   std::size_t length = sizeof(epoch);
   jemalloc_mallctl()("epoch", &epoch, &length, &epoch, sizeof(epoch));
-  return AllocatorCounters{.live_bytes = jemalloc_size_stat("stats.allocated"),
-                           .active_bytes = jemalloc_size_stat("stats.active"),
-                           .resident_bytes = jemalloc_size_stat("stats.resident"),
-                           .mapped_bytes = jemalloc_size_stat("stats.mapped"),
-                           .retained_bytes = jemalloc_size_stat("stats.retained")};
+  return AllocatorStats{.live_bytes = jemalloc_size_stat("stats.allocated"),
+                        .active_bytes = jemalloc_size_stat("stats.active"),
+                        .resident_bytes = jemalloc_size_stat("stats.resident"),
+                        .mapped_bytes = jemalloc_size_stat("stats.mapped"),
+                        .retained_bytes = jemalloc_size_stat("stats.retained")};
 }
 
 void purge_jemalloc() {
@@ -107,17 +107,17 @@ std::optional<std::string> jemalloc_version() {
 
 // ---- glibc ---------------------------------------------------------------------------------
 
-AllocatorCounters read_glibc_stats() {
+AllocatorStats read_glibc_stats() {
   const struct mallinfo2 info = ::mallinfo2();
   // Chunks above the mmap threshold are mapped one by one: in use by definition.
-  return AllocatorCounters{.live_bytes = to_u64(info.uordblks + info.hblkhd),
-                           .mapped_bytes = to_u64(info.arena + info.hblkhd)};
+  return AllocatorStats{.live_bytes = to_u64(info.uordblks + info.hblkhd),
+                        .mapped_bytes = to_u64(info.arena + info.hblkhd)};
 }
 
 // Under memsoak's counting library: no walk of the free lists, so no mapped bytes either.
-AllocatorCounters read_counted_glibc_stats() {
+AllocatorStats read_counted_glibc_stats() {
   static auto& live_bytes = require_symbol<std::uint64_t() noexcept>(kCountedGlibcLiveBytes);
-  return AllocatorCounters{.live_bytes = live_bytes()};
+  return AllocatorStats{.live_bytes = live_bytes()};
 }
 
 void purge_glibc() { ::malloc_trim(0); }
@@ -135,17 +135,17 @@ std::optional<std::uint64_t> tcmalloc_property(const char* name) {
   return to_u64(value);
 }
 
-AllocatorCounters read_tcmalloc_stats() {
+AllocatorStats read_tcmalloc_stats() {
   const std::optional<std::uint64_t> heap = tcmalloc_property("generic.heap_size");
   const std::optional<std::uint64_t> unmapped =
       tcmalloc_property("tcmalloc.pageheap_unmapped_bytes");
   // heap_size counts the unmapped (returned) pages too.
   std::optional<std::uint64_t> mapped;
   if (heap && unmapped) mapped = *heap - *unmapped;
-  return AllocatorCounters{.live_bytes = tcmalloc_property("generic.current_allocated_bytes"),
-                           .resident_bytes = tcmalloc_property("generic.total_physical_bytes"),
-                           .mapped_bytes = mapped,
-                           .retained_bytes = unmapped};
+  return AllocatorStats{.live_bytes = tcmalloc_property("generic.current_allocated_bytes"),
+                        .resident_bytes = tcmalloc_property("generic.total_physical_bytes"),
+                        .mapped_bytes = mapped,
+                        .retained_bytes = unmapped};
 }
 
 void purge_tcmalloc() { require_symbol<void()>("MallocExtension_ReleaseFreeMemory")(); }
@@ -160,13 +160,13 @@ std::optional<std::string> tcmalloc_version() {
 
 // ---- mimalloc ------------------------------------------------------------------------------
 
-AllocatorCounters read_mimalloc_stats() {
+AllocatorStats read_mimalloc_stats() {
   using ProcessInfoFunction = void(std::size_t*, std::size_t*, std::size_t*, std::size_t*,
                                    std::size_t*, std::size_t*, std::size_t*, std::size_t*);
   static ProcessInfoFunction& process_info = require_symbol<ProcessInfoFunction>("mi_process_info");
   std::size_t commit = 0;
   process_info(nullptr, nullptr, nullptr, nullptr, nullptr, &commit, nullptr, nullptr);
-  return AllocatorCounters{.mapped_bytes = to_u64(commit)};
+  return AllocatorStats{.mapped_bytes = to_u64(commit)};
 }
 
 void purge_mimalloc() { require_symbol<void(bool)>("mi_collect")(true); }
@@ -188,10 +188,10 @@ std::optional<std::uint64_t> asan_counter(const char* name) {
   return to_u64(counter());
 }
 
-AllocatorCounters read_asan_stats() {
-  return AllocatorCounters{.live_bytes = asan_counter("__sanitizer_get_current_allocated_bytes"),
-                           .mapped_bytes = asan_counter("__sanitizer_get_heap_size"),
-                           .retained_bytes = asan_counter("__sanitizer_get_unmapped_bytes")};
+AllocatorStats read_asan_stats() {
+  return AllocatorStats{.live_bytes = asan_counter("__sanitizer_get_current_allocated_bytes"),
+                        .mapped_bytes = asan_counter("__sanitizer_get_heap_size"),
+                        .retained_bytes = asan_counter("__sanitizer_get_unmapped_bytes")};
 }
 
 void purge_asan() { require_symbol<void()>("__sanitizer_purge_allocator")(); }
@@ -203,7 +203,7 @@ std::optional<std::string> no_version() { return std::nullopt; }
 struct AllocatorProbe {
   std::string_view allocator;
   const char* marker_symbol;  // defined by this allocator, in the object that defines its malloc
-  AllocatorCounters (*read_stats)();
+  AllocatorStats (*read_stats)();
   void (*purge)();
   std::optional<std::string> (*version)();
   bool (*owns)(const void* block);  // for allocators without live bytes
@@ -251,9 +251,9 @@ const Detection& detection() {
 
 const MallocProvider& malloc_provider() { return detection().provider; }
 
-AllocatorCounters read_allocator_stats() {
+AllocatorStats read_allocator_stats() {
   const AllocatorProbe* probe = detection().probe;
-  return probe == nullptr ? AllocatorCounters{} : probe->read_stats();
+  return probe == nullptr ? AllocatorStats{} : probe->read_stats();
 }
 
 bool purge_allocator() {

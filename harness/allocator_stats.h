@@ -7,6 +7,7 @@
 // interceptors own malloc and the answer is "asan", with ASan's own counters.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -21,8 +22,8 @@ struct MallocProvider {
 };
 
 // Statistics in the allocator's own words; a field the allocator does not report is empty,
-// never zero. (Not named AllocatorStats: harness/series.h has that name for the recorded form,
-// and two classes of one name in one program break the one-definition rule.) Per allocator:
+// never zero. Bytes are doubles, as everything that judges them reads them (exact below 2^53).
+// Per allocator:
 //   field            jemalloc          glibc              tcmalloc                  mimalloc 2.0
 //   live_bytes       stats.allocated   uordblks+hblkhd*   current_allocated_bytes   -
 //   active_bytes     stats.active      -                  -                         -
@@ -35,25 +36,39 @@ struct MallocProvider {
 // * glibc under memsoak's counting library (counted_glibc.h), as `memsoak run` preloads it:
 //   the bytes of the chunks that hold the program's blocks, counted on each call (usable size
 //   plus glibc's header), and no mapped bytes, whose mallinfo2 walk is what the library avoids.
-struct AllocatorCounters {
+struct AllocatorStats {
   // In blocks the program holds.
-  std::optional<std::uint64_t> live_bytes = std::nullopt;
+  std::optional<double> live_bytes = std::nullopt;
   // In pages that hold live blocks.
-  std::optional<std::uint64_t> active_bytes = std::nullopt;
+  std::optional<double> active_bytes = std::nullopt;
   // The allocator's own count of its resident pages, metadata included.
-  std::optional<std::uint64_t> resident_bytes = std::nullopt;
+  std::optional<double> resident_bytes = std::nullopt;
   // Obtained from the OS and not given back.
-  std::optional<std::uint64_t> mapped_bytes = std::nullopt;
+  std::optional<double> mapped_bytes = std::nullopt;
   // Given back to the OS with the address space kept: virtual only, not resident.
-  std::optional<std::uint64_t> retained_bytes = std::nullopt;
+  std::optional<double> retained_bytes = std::nullopt;
 };
+
+// The name of each statistic wherever it is written or read (series samples, allocator
+// reports): one table, so the two cannot drift apart.
+struct AllocatorStatKey {
+  const char* name;
+  std::optional<double> AllocatorStats::*field;
+};
+inline constexpr std::array<AllocatorStatKey, 5> kAllocatorStatKeys{{
+    {"live_bytes", &AllocatorStats::live_bytes},
+    {"active_bytes", &AllocatorStats::active_bytes},
+    {"resident_bytes", &AllocatorStats::resident_bytes},
+    {"mapped_bytes", &AllocatorStats::mapped_bytes},
+    {"retained_bytes", &AllocatorStats::retained_bytes},
+}};
 
 // The allocator serving malloc, detected once and cached for the life of the process.
 const MallocProvider& malloc_provider();
 
-// Reads the statistics of malloc_provider(). Measured (bench/proc_memory_bench, CPU time):
-// glibc 0.1 µs, mimalloc 0.7 µs, jemalloc 7 µs (writes `epoch` first), tcmalloc 10 µs.
-AllocatorCounters read_allocator_stats();
+// Reads the statistics of malloc_provider(): microseconds (jemalloc writes `epoch` first;
+// bench/proc_memory_bench measures each).
+AllocatorStats read_allocator_stats();
 
 // Returns free memory to the OS now: jemalloc arena.<MALLCTL_ARENAS_ALL>.purge, glibc
 // malloc_trim(0), tcmalloc ReleaseFreeMemory, mimalloc mi_collect(true), ASan

@@ -1,13 +1,12 @@
 // glibc's malloc, counted: a library that memsoak preloads under the `system` allocator so that
-// a sample reads glibc's live bytes in a microsecond. mallinfo2, the alternative, walks every
-// free chunk of every arena holding that arena's lock: 0.9-6.7 ms a sample in soak runs, 2-5 %
-// of a core at the 100 ms interval. Every malloc entry point forwards to glibc's own
+// a sample reads glibc's live bytes without a lock. mallinfo2, the alternative, walks every
+// free chunk of every arena holding that arena's lock, which costs milliseconds a sample on a
+// busy heap (bench/allocators.md). Every malloc entry point forwards to glibc's own
 // (__libc_malloc, ...), so the heap and its policy stay glibc's; the count is of the chunks
 // that hold the program's blocks (usable size plus glibc's header: 8 bytes, 16 for a chunk
 // mapped on its own), as mallinfo2's uordblks counts, except that glibc's per-thread cache
 // counts as free here (as it does in jemalloc's stats.allocated) where mallinfo2 counts it in
-// use. Cost, measured with
-// bench/malloc_bench: 4 ns more per malloc+free pair (6.4 -> 10.3 ns on the fast path).
+// use. Each call adds one plain store to a counter its thread owns: no atomic read-modify-write.
 #pragma once
 
 #include <cstdint>

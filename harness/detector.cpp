@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "harness/detector_settings.h"
 #include "harness/regression.h"
 #include "harness/units.h"
 
@@ -100,11 +101,10 @@ GrowthThresholds thresholds(const DetectorOptions& options, double min_slope) {
 // pages the allocator keeps for a while) would otherwise set a bar the next segment's steady
 // growth cannot clear. The price: for RSS that only rises, a median sits mid-segment, so a
 // running maximum that stopped rising passes until its flat tail is three eighths of the
-// window rather than a quarter (with four segments; the RSS-only calibration, with steps and
-// batches, found no false positive under either rule).
+// window rather than a quarter (with four segments).
 // And the last segment must top the first by `min_rise` of the first: RSS also holds what the
-// allocator caches, which creeps by a few percent for tens of seconds (mimalloc, 5-6 % in the
-// first 10 s of a fragmentation run) and which a short window cannot tell from a leak.
+// allocator caches, which creeps by a few percent for tens of seconds and which a short window
+// cannot tell from a leak.
 bool steady_rise(std::span<const double> axis, std::span<const double> signal, double slope,
                  const DetectorOptions& options) {
   const std::size_t count = axis.size();
@@ -346,6 +346,12 @@ void assess_growth(std::span<const StoredPoint> points, const Columns& data, std
   }
 }
 
+// Before the store takes its capacity from them.
+DetectorOptions checked(DetectorOptions options) {
+  check_detector_options(options);
+  return options;
+}
+
 }  // namespace
 
 RssBound parse_rss_bound(std::string_view text) {
@@ -363,14 +369,7 @@ RssBound parse_rss_bound(std::string_view text) {
 }
 
 Detector::Detector(DetectorOptions options)
-    : options_(std::move(options)), store_(options_.capacity) {
-  if (options_.min_points < 8 || options_.confirmations < 1 || options_.rss_only_segments < 2 ||
-      !(options_.rss_only_min_rise >= 0) || options_.warmup_fraction < 0 ||
-      options_.warmup_fraction >= 1) {
-    throw std::invalid_argument(
-        "DetectorOptions: min_points >= 8, confirmations >= 1, rss_only_segments >= 2, "
-        "rss_only_min_rise >= 0 and 0 <= warmup_fraction < 1 are required");
-  }
+    : options_(checked(std::move(options))), store_(options_.capacity) {
   if (options_.rss_bound) {
     bound_ = BoundCheck{};
     bound_->description = options_.rss_bound->live_multiple

@@ -82,9 +82,6 @@ WorkCounters parse_work(const json& object, std::string_view record) {
   return work;
 }
 
-constexpr std::array<const char*, 5> kAllocatorKeys{"live_bytes", "active_bytes", "resident_bytes",
-                                                    "mapped_bytes", "retained_bytes"};
-
 AllocatorStats parse_allocator(const json& object, std::string_view record) {
   AllocatorStats stats;
   const auto found = object.find("allocator");
@@ -92,11 +89,8 @@ AllocatorStats parse_allocator(const json& object, std::string_view record) {
   if (!found->is_object()) {
     throw SeriesError(fmt::format("{} record: \"allocator\" must be a JSON object", record));
   }
-  std::array<std::optional<double>*, 5> slots{&stats.live_bytes, &stats.active_bytes,
-                                              &stats.resident_bytes, &stats.mapped_bytes,
-                                              &stats.retained_bytes};
-  for (std::size_t i = 0; i < kAllocatorKeys.size(); ++i) {
-    *slots[i] = optional_number(*found, kAllocatorKeys[i], record);
+  for (const auto& [key, field] : kAllocatorStatKeys) {
+    stats.*field = optional_number(*found, key, record);
   }
   return stats;
 }
@@ -190,13 +184,10 @@ json memory_json(const MemoryReading& reading) {
   json object = json::object();
   object["rss_bytes"] = number(reading.rss_bytes);
   if (reading.rss_anon_bytes) object["rss_anon_bytes"] = number(*reading.rss_anon_bytes);
-  const std::array<const std::optional<double>*, 5> slots{
-      &reading.allocator.live_bytes, &reading.allocator.active_bytes,
-      &reading.allocator.resident_bytes, &reading.allocator.mapped_bytes,
-      &reading.allocator.retained_bytes};
   json allocator = json::object();
-  for (std::size_t i = 0; i < kAllocatorKeys.size(); ++i) {
-    if (*slots[i]) allocator[kAllocatorKeys[i]] = number(**slots[i]);
+  for (const auto& [key, field] : kAllocatorStatKeys) {
+    if (const std::optional<double>& value = reading.allocator.*field)
+      allocator[key] = number(*value);
   }
   if (!allocator.empty()) object["allocator"] = allocator;
   return object;

@@ -29,6 +29,8 @@
 #include <string_view>
 #include <variant>
 
+#include "harness/allocator_stats.h"
+
 namespace memsoak {
 
 inline constexpr int kSeriesVersion = 1;
@@ -38,15 +40,6 @@ inline constexpr std::string_view kSeriesFormatName = "memsoak-series";
 // is known, so a CI log points at the offending line.
 struct SeriesError : std::runtime_error {
   using std::runtime_error::runtime_error;
-};
-
-// Statistics the allocator reports about itself; each is absent when this allocator has none.
-struct AllocatorStats {
-  std::optional<double> live_bytes;      // allocated by the program and not yet freed
-  std::optional<double> active_bytes;    // in pages the allocator holds for live objects
-  std::optional<double> resident_bytes;  // physically resident, including allocator metadata
-  std::optional<double> mapped_bytes;
-  std::optional<double> retained_bytes;  // virtual address space kept but returned to the OS
 };
 
 // One reading of the process's memory.

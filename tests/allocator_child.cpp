@@ -40,7 +40,7 @@ void free_all(std::vector<void*>& blocks) {
 
 struct Measure {
   std::uint64_t rss_bytes;
-  AllocatorCounters stats;
+  AllocatorStats stats;
 };
 
 Measure measure(const ProcessMemory& self) {

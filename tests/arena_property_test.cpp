@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "harness/arena.h"
-#include "tests/counting_resource.h"
+#include "tests/support/recording_resource.h"
 
 namespace memsoak {
 namespace {
 
-using testing::CountingResource;
+using testing::RecordingResource;
 
 // An arena object whose destruction the model can count.
 struct Counted {
@@ -215,7 +215,7 @@ class ArenaModel {
   }
 
   std::mt19937_64 random_;
-  CountingResource upstream_;
+  RecordingResource upstream_;
   std::size_t destroyed_ = 0;
   Arena arena_;
   std::vector<LiveBlock> blocks_;

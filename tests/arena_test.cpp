@@ -11,18 +11,18 @@
 #include <vector>
 
 #include "harness/arena_resource.h"
-#include "tests/counting_resource.h"
+#include "tests/support/recording_resource.h"
 
 namespace memsoak {
 namespace {
 
-using testing::CountingResource;
+using testing::RecordingResource;
 
 bool is_aligned(const void* address, std::size_t align) {
   return reinterpret_cast<std::uintptr_t>(address) % align == 0;
 }
 
-ArenaOptions counted(CountingResource& upstream, std::size_t first_chunk_bytes = 4096,
+ArenaOptions counted(RecordingResource& upstream, std::size_t first_chunk_bytes = 4096,
                      std::size_t max_chunk_bytes = std::size_t{1} << 20) {
   return ArenaOptions{.first_chunk_bytes = first_chunk_bytes,
                       .max_chunk_bytes = max_chunk_bytes,
@@ -75,7 +75,7 @@ TEST(ArenaAllocate, ZeroBytesGiveDistinctNonNullBlocks) {
 }
 
 TEST(ArenaAllocate, FillsTheCurrentChunkBeforeDrawingAnother) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream));
   for (int block = 0; block < 64; ++block) {
     arena.allocate(64, 1);
@@ -87,7 +87,7 @@ TEST(ArenaAllocate, FillsTheCurrentChunkBeforeDrawingAnother) {
 }
 
 TEST(ArenaGrowth, EachChunkDoublesCapacityUpToTheCap) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream, 4096, 16384));
   while (upstream.allocations() < 6) {
     arena.allocate(64, 8);
@@ -99,7 +99,7 @@ TEST(ArenaGrowth, EachChunkDoublesCapacityUpToTheCap) {
 }
 
 TEST(ArenaGrowth, ARequestLargerThanAChunkGetsAChunkOfItsOwn) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream, 4096, 16384));
   arena.allocate(100, 1);
   void* big = arena.allocate(100000, 64);
@@ -110,7 +110,7 @@ TEST(ArenaGrowth, ARequestLargerThanAChunkGetsAChunkOfItsOwn) {
 }
 
 TEST(ArenaGrowth, ALargeAlignmentThatCannotFitGetsAChunkOfItsOwn) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream, 4096, 4096));
   arena.allocate(1, 1);
   void* block = arena.allocate(3000, 4096);
@@ -119,7 +119,7 @@ TEST(ArenaGrowth, ALargeAlignmentThatCannotFitGetsAChunkOfItsOwn) {
 }
 
 TEST(ArenaGrowth, DrawsEveryChunkFromTheUpstream) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream, 512, 2048));
   for (int block = 0; block < 500; ++block) {
     EXPECT_TRUE(upstream.contains(arena.allocate(40, 8), 40));
@@ -130,7 +130,7 @@ TEST(ArenaGrowth, DrawsEveryChunkFromTheUpstream) {
 }
 
 TEST(ArenaReset, KeepsTheChunksAndReusesThem) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream));
   for (int block = 0; block < 1000; ++block) {
     arena.allocate(50, 2);
@@ -155,7 +155,7 @@ TEST(ArenaReset, KeepsTheChunksAndReusesThem) {
 }
 
 TEST(ArenaRelease, ReturnsEveryChunkUpstreamAndStaysUsable) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream));
   for (int block = 0; block < 1000; ++block) {
     arena.allocate(50, 2);
@@ -172,7 +172,7 @@ TEST(ArenaRelease, ReturnsEveryChunkUpstreamAndStaysUsable) {
 }
 
 TEST(ArenaRelease, TheDestructorReturnsEveryChunkUpstream) {
-  CountingResource upstream;
+  RecordingResource upstream;
   {
     Arena arena(counted(upstream));
     for (int block = 0; block < 1000; ++block) {
@@ -184,7 +184,7 @@ TEST(ArenaRelease, TheDestructorReturnsEveryChunkUpstream) {
 }
 
 TEST(ArenaTrim, KeepsAtMostTheRetentionCapAfterReset) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream, 4096, 65536));
   for (int block = 0; block < 10000; ++block) {
     arena.allocate(50, 2);
@@ -201,7 +201,7 @@ TEST(ArenaTrim, KeepsAtMostTheRetentionCapAfterReset) {
 }
 
 TEST(ArenaTrim, NeverReturnsAChunkInUse) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream, 1024, 1024));
   std::vector<unsigned char*> blocks;
   for (int block = 0; block < 100; ++block) {
@@ -353,7 +353,7 @@ TEST(ArenaScope, NestedScopesRewindInnermostFirst) {
 }
 
 TEST(ArenaScope, KeepsChunksAcrossScopesForReuse) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream, 1024, 4096));
   for (int round = 0; round < 3; ++round) {
     ArenaScope scope(arena);
@@ -382,7 +382,7 @@ TEST(ArenaScope, ThatOutlivesAResetFreesNothingMore) {
 
 TEST(ArenaMove, TransfersBlocksChunksAndDestructors) {
   std::vector<int> log;
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena source(counted(upstream));
   auto* text = static_cast<char*>(source.allocate(6, 1));
   std::memcpy(text, "arena", 6);
@@ -411,7 +411,7 @@ TEST(ArenaOptionsCheck, RejectsInconsistentOptions) {
 }
 
 TEST(ArenaResourceAdaptor, BacksPmrContainers) {
-  CountingResource upstream;
+  RecordingResource upstream;
   Arena arena(counted(upstream, 1024, 65536));
   ArenaResource resource(arena);
   std::pmr::vector<std::pmr::string> words(&resource);

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "harness/calibration.h"
+#include "tests/support/calibration.h"
 
 namespace memsoak {
 namespace {

@@ -7,8 +7,8 @@
 #include <random>
 
 #include "harness/sample_store.h"
-#include "harness/series_generator.h"
 #include "harness/units.h"
+#include "tests/support/series_generator.h"
 
 namespace memsoak {
 namespace {
@@ -246,9 +246,9 @@ TEST(Detector, APermanentStepOfTheLiveSetIsHighWaterNotALeak) {
   EXPECT_NE(verdict.explanation.find("stepped up and stayed"), std::string::npos);
 }
 
-// reset-reuse under jemalloc: the huge batch lifts the arena from 25 to 119 MiB, which then
-// creeps by a percent as the rest of the run is judged. The creep is significant with so many
-// quiet points, but immaterial: the level is the one the step set.
+// As reset-reuse does: a huge batch lifts the arena several-fold, which then creeps by a percent
+// as the rest of the run is judged. The creep is significant with so many quiet points, but
+// immaterial: the level is the one the step set.
 TEST(Detector, AStepFollowedByAnImmaterialCreepIsHighWater) {
   Detector detector = judging_from_the_first_sample();
   std::mt19937_64 random(7);

@@ -1,11 +1,11 @@
-#include "soak/latency_histogram.h"
+#include "soak/workload/latency_histogram.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 using std::chrono::nanoseconds;
@@ -60,4 +60,4 @@ TEST(LatencyHistogram, LosesNothingUnderConcurrentRecordAndTake) {
 }
 
 }  // namespace
-}  // namespace memsoak
+}  // namespace memsoak::workload

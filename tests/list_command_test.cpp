@@ -12,11 +12,16 @@
 
 #include "harness/allocator_registry.h"
 #include "harness/subprocess.h"
-#include "soak/scenario_listing.h"
-#include "soak/scenarios.h"
+#include "soak/cli/scenario_listing.h"
+#include "soak/workload/scenarios.h"
 
 namespace memsoak {
 namespace {
+
+using workload::ExpectedOutcome;
+using workload::ExpectedVerdict;
+using workload::ScenarioInfo;
+using workload::scenarios;
 
 CapturedRun run_memsoak(const std::vector<std::string>& args) {
   std::vector<std::string> argv{MEMSOAK_BINARY};

@@ -44,7 +44,7 @@ TEST(ProcessMemory, RssMovesByTheBytesTouched) {
   mapping.touch();
   const std::uint64_t after = self.rss_bytes();
   // Under AddressSanitizer the memset interceptor checks the range's shadow, an eighth of its
-  // size, and that can fault the shadow pages in as well (seen: +72 MiB for 64 MiB touched).
+  // size, and that can fault the shadow pages in as well.
   const double shadow = kAsanEnabled ? as_double(kTouchedBytes) / 8 : 0;
   EXPECT_GE(as_double(after - before), as_double(kTouchedBytes) - as_double(4 * kMiB));
   EXPECT_LE(as_double(after - before), as_double(kTouchedBytes) + shadow + as_double(4 * kMiB));

@@ -1,6 +1,6 @@
 // memsoak report: the summary of synthetic runs whose numbers are known, plots as real files,
 // killed and corrupt runs, and the command's exit codes.
-#include "soak/report.h"
+#include "soak/report/report.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -15,14 +15,14 @@
 #include <vector>
 
 #include "harness/allocator_registry.h"
-#include "harness/series_generator.h"
 #include "harness/subprocess.h"
 #include "harness/units.h"
-#include "soak/report_downsample.h"
-#include "soak/report_format.h"
-#include "soak/report_plots.h"
-#include "soak/report_quantiles.h"
-#include "soak/report_scan.h"
+#include "soak/report/downsample.h"
+#include "soak/report/format.h"
+#include "soak/report/plots.h"
+#include "soak/report/quantiles.h"
+#include "soak/report/scan.h"
+#include "tests/support/series_generator.h"
 
 namespace memsoak {
 namespace {
@@ -84,7 +84,7 @@ GeneratorParams leaking_params() {
 // `header_extra` joins the header's extra fields (soak/run_header.cpp writes such fields).
 Expected write_run(const fs::path& dir, const GeneratorParams& params, bool finished = true,
                    const json& header_extra = json::object()) {
-  SeriesWriter writer((dir / kSeriesFile).string());
+  SeriesWriter writer((dir / run_dir::kSeries).string());
   SeriesHeader header;
   header.scenario = "shared-arena";
   header.allocator = "jemalloc";
@@ -256,7 +256,7 @@ TEST(Report, PrintsTheTextSummaryAndKeepsItAsReportTxt) {
   const Expected expected = write_run(dir.path(), leaking_params());
   const Outcome outcome = report(dir.path(), false);
   const std::string& text = outcome.out;
-  EXPECT_EQ(read_file(dir.path() / kReportTextFile), text);
+  EXPECT_EQ(read_file(dir.path() / run_dir::kReportText), text);
   for (const std::string& wanted :
        {std::string("shared-arena (seed 11)"), std::string("jemalloc 5.3.0"),
         std::string("memsoak run --scenario shared-arena --allocator jemalloc --seed 11"),
@@ -269,7 +269,8 @@ TEST(Report, PrintsTheTextSummaryAndKeepsItAsReportTxt) {
     EXPECT_NE(text.find(wanted), std::string::npos) << "missing \"" << wanted << "\" in\n" << text;
   }
   EXPECT_NE(outcome.err.find("gnuplot-nox"), std::string::npos) << outcome.err;
-  EXPECT_TRUE(fs::exists(dir.path() / kPlotScriptFile)) << "kept for a later `gnuplot report.gp`";
+  EXPECT_TRUE(fs::exists(dir.path() / run_dir::kPlotScript))
+      << "kept for a later `gnuplot report.gp`";
 }
 
 // A high-water verdict on live bytes, as a run of run_params() would write it.
@@ -288,7 +289,7 @@ TEST(Report, PrefersTheRunsVerdictFile) {
   Verdict written = high_water_written_by_the_run("query");
   written.bytes_per_work = {0.5, -0.1, 1.1};
   written.explanation = "written by the run";
-  std::ofstream(dir.path() / kVerdictFile) << to_json(written).dump();
+  std::ofstream(dir.path() / run_dir::kVerdict) << to_json(written).dump();
   const json summary = report(dir.path(), true).summary();
   EXPECT_EQ(summary["verdict"]["origin"], "verdict.json");
   EXPECT_EQ(summary["verdict"]["verdict"], "high-water");
@@ -302,7 +303,7 @@ TEST(Report, SaysWhenTheSlopeHasNoIntervalInsteadOfPrintingInfinities) {
   written.bytes_per_work = {812, -std::numeric_limits<double>::infinity(),
                             std::numeric_limits<double>::infinity()};
   written.explanation = "a step";
-  std::ofstream(dir.path() / kVerdictFile) << to_json(written).dump();
+  std::ofstream(dir.path() / run_dir::kVerdict) << to_json(written).dump();
   const Outcome outcome = report(dir.path(), false);
   const std::string& text = outcome.out;
   EXPECT_NE(text.find("812 B/op (unbounded at the detector's confidence"), std::string::npos)
@@ -344,7 +345,7 @@ TEST(Report, NamesAnAllocatorThatDidNotServeMalloc) {
 TEST(Report, ReportsAKilledRunFromTheDataSoFar) {
   TempDir dir;
   write_run(dir.path(), leaking_params(), false);
-  std::ofstream(dir.path() / kSeriesFile, std::ios::app) << R"({"type":"sample","t_s":12)";
+  std::ofstream(dir.path() / run_dir::kSeries, std::ios::app) << R"({"type":"sample","t_s":12)";
   const Outcome outcome = report(dir.path(), false);
   EXPECT_EQ(outcome.exit_code, 3);
   EXPECT_NE(outcome.out.find("did not finish"), std::string::npos) << outcome.out;
@@ -369,7 +370,7 @@ TEST(Report, ShowsARunVerdictThatCouldNotDecideAsUndecided) {
   Verdict undecided;
   undecided.work_unit = "op";
   undecided.explanation = "Not enough samples after the warm-up to decide yet (9 so far).";
-  std::ofstream(dir.path() / kVerdictFile) << to_json(undecided).dump();
+  std::ofstream(dir.path() / run_dir::kVerdict) << to_json(undecided).dump();
   const std::string text = report(dir.path(), false).out;
   EXPECT_NE(text.find("Verdict: undecided (from verdict.json"), std::string::npos) << text;
   EXPECT_NE(text.find("(9 so far)"), std::string::npos) << text;
@@ -386,24 +387,24 @@ TEST(Report, RejectsAMissingDirectoryAMissingSeriesAndACorruptOne) {
   EXPECT_NE(outcome.err.find("no series.jsonl"), std::string::npos) << outcome.err;
 
   write_run(dir.path(), run_params());
-  std::string series = read_file(dir.path() / kSeriesFile);
+  std::string series = read_file(dir.path() / run_dir::kSeries);
   series.insert(series.find('\n', series.find('\n') + 1) + 1, "{\"type\": \"sample\", oops}\n");
-  std::ofstream(dir.path() / kSeriesFile) << series;
+  std::ofstream(dir.path() / run_dir::kSeries) << series;
   outcome = report(dir.path(), false);
   EXPECT_EQ(outcome.exit_code, 2);
   EXPECT_NE(outcome.err.find("series.jsonl:3:"), std::string::npos) << outcome.err;
-  EXPECT_FALSE(fs::exists(dir.path() / kReportTextFile));
+  EXPECT_FALSE(fs::exists(dir.path() / run_dir::kReportText));
 }
 
 TEST(Report, ReportsARunKilledBeforeItsFirstSample) {
   TempDir dir;
-  SeriesWriter((dir.path() / kSeriesFile).string()).write(SeriesHeader{});
+  SeriesWriter((dir.path() / run_dir::kSeries).string()).write(SeriesHeader{});
   const Outcome outcome = report(dir.path(), false, fs::path("/bin/false"));
   EXPECT_EQ(outcome.exit_code, 0) << "nothing to plot is not a failure to plot";
   EXPECT_NE(outcome.out.find("Verdict: undecided"), std::string::npos) << outcome.out;
   EXPECT_NE(outcome.out.find("the series holds no sample yet"), std::string::npos) << outcome.out;
 
-  std::ofstream(dir.path() / kSeriesFile) << R"({"type":"header","format":"mems)";
+  std::ofstream(dir.path() / run_dir::kSeries) << R"({"type":"header","format":"mems)";
   const Outcome cut = report(dir.path(), false);
   EXPECT_EQ(cut.exit_code, 2);
   EXPECT_NE(cut.err.find("the header line is incomplete"), std::string::npos) << cut.err;
@@ -412,7 +413,7 @@ TEST(Report, ReportsARunKilledBeforeItsFirstSample) {
 TEST(Report, RejectsAVerdictFileThatIsNotAVerdict) {
   TempDir dir;
   write_run(dir.path(), run_params());
-  std::ofstream(dir.path() / kVerdictFile) << R"({"verdict": "leak"})";
+  std::ofstream(dir.path() / run_dir::kVerdict) << R"({"verdict": "leak"})";
   const Outcome outcome = report(dir.path(), false);
   EXPECT_EQ(outcome.exit_code, 2);
   EXPECT_NE(outcome.err.find("verdict.json: not a memsoak verdict: no \"fail\" field"),
@@ -451,13 +452,13 @@ TEST(ReportPlots, ReportsAGnuplotThatFails) {
   const Outcome outcome = report(dir.path(), false, fs::path("/bin/false"));
   EXPECT_EQ(outcome.exit_code, 3);
   EXPECT_NE(outcome.err.find("gnuplot (/bin/false) failed"), std::string::npos) << outcome.err;
-  EXPECT_TRUE(fs::exists(dir.path() / kReportTextFile));
+  EXPECT_TRUE(fs::exists(dir.path() / run_dir::kReportText));
 }
 
 TEST(ReportScan, KeepsThePlotDataBoundedAndItsSpikes) {
   TempDir dir;
   write_run(dir.path(), run_params());
-  const RunScan scan = scan_series(dir.path() / kSeriesFile, ScanOptions{"op", 64, nullptr});
+  const RunScan scan = scan_series(dir.path() / run_dir::kSeries, ScanOptions{"op", 64, nullptr});
   const std::vector<PlotPoint> points = scan.plot.points();
   EXPECT_LE(points.size(), 65U);
   const std::size_t p999 = *scan.plot.find_channel(latency_channel("query", "p999"));

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "harness/allocator_stats.h"
 #include "harness/detector.h"
 #include "harness/series.h"
 #include "harness/thread_cpu.h"
-#include "soak/sampler.h"
-#include "soak/serving_allocator.h"
-#include "soak/soak_loop.h"
+#include "soak/run/loop.h"
+#include "soak/run/sampler.h"
 
 namespace memsoak {
 namespace {
@@ -48,10 +48,7 @@ class FakeWork final : public WorkSource {
   std::vector<std::string> leaked_;
 };
 
-double live_bytes() {
-  const nlohmann::json stats = serving_allocator_stats();
-  return stats.at("live_bytes").get<double>();
-}
+double live_bytes() { return read_allocator_stats().live_bytes.value(); }
 
 DetectorOptions judging_from_the_first_sample() {
   DetectorOptions options;

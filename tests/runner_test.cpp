@@ -12,10 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "soak/out_dir.h"
-#include "soak/run_options.h"
-#include "soak/status_line.h"
-#include "soak/stop_signals.h"
+#include "soak/cli/run_flags.h"
+#include "soak/run/options.h"
+#include "soak/run/out_dir.h"
+#include "soak/run/status_line.h"
+#include "soak/run/stop_signals.h"
+#include "soak/workload/scenarios.h"
 
 namespace memsoak {
 namespace {
@@ -24,15 +26,25 @@ namespace {
 struct ParsedRun {
   explicit ParsedRun(std::vector<std::string> args) {
     command = app.add_subcommand("run");
-    add_run_flags(*command, options);
+    add_run_flags(*command, flags);
     args.insert(args.begin(), "run");
     std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
     app.parse(args);
+    options = parsed_run_options(flags, "memsoak", *command);
   }
   CLI::App app{"memsoak", "memsoak"};
   CLI::App* command = nullptr;
+  RunFlags flags;
   RunOptions options;
 };
+
+WorkloadSettings workload_settings(const RunOptions& options) {
+  return memsoak::workload_settings(options, workload::find_scenario(options.scenario));
+}
+
+double purge_every_s(const RunOptions& options) {
+  return memsoak::purge_every_s(options, workload::find_scenario(options.scenario));
+}
 
 TEST(RunOptions, DefaultsRunAMinuteOfTheHealthyScenario) {
   const ParsedRun run({});
@@ -137,7 +149,7 @@ TEST_F(OutDirTest, DefaultNamesAreNeverReused) {
 TEST_F(OutDirTest, AGivenDirectoryHoldingARunIsRefused) {
   const std::filesystem::path given = root_ / "mine";
   EXPECT_EQ(claim_out_dir(given, root_ / "unused"), given);
-  std::ofstream(given / kSeriesFileName) << "{}\n";
+  std::ofstream(given / run_dir::kSeries) << "{}\n";
   EXPECT_THROW(claim_out_dir(given, root_ / "unused"), OutDirTaken);
 }
 

@@ -13,7 +13,7 @@
 #include "soak/workload/query_generator.h"
 #include "soak/workload/query_parser.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 BatchOptions batches_of(std::size_t documents) {
@@ -125,4 +125,4 @@ TEST(CHeap, CountsLiveBytesOfEachHeap) {
 }
 
 }  // namespace
-}  // namespace memsoak
+}  // namespace memsoak::workload

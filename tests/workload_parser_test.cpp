@@ -5,7 +5,7 @@
 
 #include "soak/workload/query_parser.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 std::string canonical(std::string_view query) {
@@ -109,4 +109,4 @@ TEST(QueryParser, TheWholeTreeLivesInTheArena) {
 }
 
 }  // namespace
-}  // namespace memsoak
+}  // namespace memsoak::workload

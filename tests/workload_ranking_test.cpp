@@ -11,7 +11,7 @@
 #include "soak/workload/search.h"
 #include "soak/workload/snippet.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 std::unique_ptr<SearchIndex> index_of(std::vector<std::string> documents) {
@@ -134,4 +134,4 @@ TEST(Snippet, ComesFromTheGivenHeap) {
 }
 
 }  // namespace
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "soak/scenarios.h"
+#include "soak/workload/scenarios.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 // Both runtimes own malloc and export this (gcc ships no header declaring it).
@@ -23,7 +23,7 @@ __sanitizer_get_current_allocated_bytes();  // NOLINT(bugprone-reserved-identifi
 // NOLINTNEXTLINE(bugprone-reserved-identifier): the hook's name is LeakSanitizer's.
 extern "C" const char* __lsan_default_suppressions() { return "leak:memsoak::tokenize\n"; }
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 // Bytes the process heap has handed out and not taken back.
@@ -242,4 +242,4 @@ TEST(ScenarioMemory, ResetReuseKeepsItsBatchArenaAtTheHighWaterMark) {
 }
 
 }  // namespace
-}  // namespace memsoak
+}  // namespace memsoak::workload

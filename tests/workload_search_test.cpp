@@ -14,7 +14,7 @@
 #include "soak/workload/query_parser.h"
 #include "soak/workload/search.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 using Tokens = std::vector<std::string>;
@@ -268,4 +268,4 @@ TEST_F(HandMadeIndex, BooleanOperators) {
 }
 
 }  // namespace
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 // Each block starts with its size so release() can keep live_bytes exact, as C's free()
@@ -69,4 +69,4 @@ void CHeap::release(void* payload) const noexcept {
   free_(block);
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <utility>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 class CHeap {
  public:
@@ -72,4 +72,4 @@ class CBuffer {
   std::size_t size_ = 0;
 };
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

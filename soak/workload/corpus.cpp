@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <unordered_set>
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 constexpr std::string_view kConsonants = "bcdfghjklmnprstvwz";
@@ -125,4 +125,4 @@ Batch DocumentGenerator::next_batch(bool force_huge) {
   return batch;
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -13,7 +13,7 @@
 
 #include "soak/workload/random.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 struct CorpusOptions {
   std::size_t vocabulary_terms = 30'000;
@@ -78,4 +78,4 @@ class DocumentGenerator {
   Rng rng_;
 };
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

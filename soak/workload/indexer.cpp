@@ -6,7 +6,7 @@
 
 #include "soak/workload/text.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 // Owns the ParsedDocuments placed in scratch memory by raw allocation and placement new
@@ -90,4 +90,4 @@ IndexedBatch index_batch(const Batch& batch, SearchIndex& index, std::pmr::memor
   });
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

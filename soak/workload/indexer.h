@@ -12,7 +12,7 @@
 #include "soak/workload/corpus.h"
 #include "soak/workload/search_index.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 // A tokenized document before term deduplication, staged in batch scratch. It owns heap
 // memory (the token strings and their vector), so staging it in an arena is only correct if
@@ -39,4 +39,4 @@ IndexedBatch index_batch(const Batch& batch, SearchIndex& index, std::pmr::memor
 // The tokens of `text` after normalization: the rule indexing and queries share (text.h).
 std::vector<std::string> tokenize(std::string_view text);
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 InvertedIndex::InvertedIndex(IndexOptions options) : options_(options) {
   if (options_.window_documents == 0) {
@@ -107,4 +107,4 @@ IndexStats InvertedIndex::stats() const {
                     .compactions = compactions_};
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

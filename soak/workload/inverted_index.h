@@ -21,7 +21,7 @@
 #include "soak/workload/c_heap.h"
 #include "soak/workload/posting_list.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 // One document as the indexing pipeline (indexer.h) hands it over, in batch scratch memory.
 struct PreparedTerm {
@@ -119,4 +119,4 @@ void InvertedIndex::for_each_live(Visit&& visit) const {
   }
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -2,7 +2,7 @@
 
 #include <cassert>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 void PostingList::append(DocId doc, std::span<const std::uint32_t> positions) {
   assert(docs_.empty() || doc > docs_.back());
@@ -16,4 +16,4 @@ std::span<const std::uint32_t> PostingList::positions(std::size_t index) const {
   return std::span<const std::uint32_t>(positions_).subspan(begin, position_ends_[index] - begin);
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

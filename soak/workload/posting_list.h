@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 using DocId = std::uint64_t;
 
@@ -57,4 +57,4 @@ std::size_t PostingList::compact(IsLive&& is_live) {
   return dropped;
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 using DocList = std::pmr::vector<DocId>;
@@ -153,4 +153,4 @@ Matches evaluate(const QueryNode& query, const InvertedIndex& index,
   return Evaluator(index, arena).run(query);
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

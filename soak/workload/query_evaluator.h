@@ -12,7 +12,7 @@
 #include "soak/workload/inverted_index.h"
 #include "soak/workload/query_parser.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 struct ScoringTerm {
   std::string_view term;
@@ -28,4 +28,4 @@ struct Matches {
 Matches evaluate(const QueryNode& query, const InvertedIndex& index,
                  std::pmr::memory_resource* arena);
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 constexpr std::size_t kStopWords = 30;
@@ -52,4 +52,4 @@ std::string QueryGenerator::next() {
   return "(" + word() + " OR " + phrase() + ") " + word();
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

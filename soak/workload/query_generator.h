@@ -11,7 +11,7 @@
 #include "soak/workload/corpus.h"
 #include "soak/workload/random.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 class QueryGenerator {
  public:
@@ -28,4 +28,4 @@ class QueryGenerator {
   Rng rng_;
 };
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -2,7 +2,7 @@
 
 #include "soak/workload/text.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 // Parsing recurses per nesting level; the cap keeps a hostile query from exhausting the stack.
@@ -239,4 +239,4 @@ std::string to_string(const QueryNode& node) {
   return out;
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 enum class QueryOp { kTerm, kPrefix, kPhrase, kAnd, kOr, kNot };
 
@@ -48,4 +48,4 @@ const QueryNode& parse_query(std::string_view query, std::pmr::memory_resource* 
 // and error reports.
 std::string to_string(const QueryNode& node);
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -10,7 +10,7 @@
 #include <numbers>
 #include <vector>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 // xoshiro256** seeded through splitmix64 (the seeding its authors recommend).
 class Rng {
@@ -82,4 +82,4 @@ class ZipfSampler {
   std::vector<double> cumulative_;
 };
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 double inverse_document_frequency(std::size_t documents, std::size_t frequency) {
@@ -50,4 +50,4 @@ std::pmr::vector<RankedDoc> rank_top_k(const Matches& matches, const InvertedInd
   return ranked;
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

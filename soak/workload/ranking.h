@@ -12,7 +12,7 @@
 
 #include "soak/workload/query_evaluator.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 struct Bm25 {
   double k1 = 1.2;
@@ -30,4 +30,4 @@ std::pmr::vector<RankedDoc> rank_top_k(const Matches& matches, const InvertedInd
                                        std::size_t top_k, std::pmr::memory_resource* arena,
                                        Bm25 parameters = {});
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 ResultCache::ResultCache(std::size_t slots, std::uint64_t max_age_batches)
     : max_age_batches_(max_age_batches), slots_(slots) {
@@ -52,4 +52,4 @@ std::size_t ResultCache::entries() const {
   return used;
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 class ResultCache {
  public:
@@ -44,4 +44,4 @@ class ResultCache {
   std::vector<Entry> slots_;
 };
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -6,7 +6,7 @@
 #include "soak/workload/query_parser.h"
 #include "soak/workload/snippet.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 SearchResult copy_out(const Matches& matches, std::span<const RankedDoc> ranked,
@@ -55,4 +55,4 @@ void render_page(const SearchResult& result, std::string& page) {
   }
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -13,7 +13,7 @@
 #include "soak/workload/ranking.h"
 #include "soak/workload/search_index.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 struct SearchOptions {
   std::size_t top_k = 10;
@@ -43,4 +43,4 @@ SearchResult search(const SearchIndex& index, std::string_view query,
 // ("<doc> <score> <snippet>"), into `page`, replacing its contents but keeping its capacity.
 void render_page(const SearchResult& result, std::string& page);
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

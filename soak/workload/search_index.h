@@ -10,7 +10,7 @@
 
 #include "soak/workload/inverted_index.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 class SearchIndex {
  public:
@@ -38,4 +38,4 @@ class SearchIndex {
   InvertedIndex index_;
 };
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

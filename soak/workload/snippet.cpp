@@ -6,7 +6,7 @@
 
 #include "soak/workload/text.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 namespace {
 
 constexpr std::size_t kNoMatch = std::numeric_limits<std::size_t>::max();
@@ -61,4 +61,4 @@ CBuffer make_snippet(std::string_view text, std::span<const std::string_view> te
   return snippet;
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -9,10 +9,10 @@
 
 #include "soak/workload/c_heap.h"
 
-namespace memsoak {
+namespace memsoak::workload {
 
 // An empty buffer if no word of `text` normalizes to one of `terms`.
 CBuffer make_snippet(std::string_view text, std::span<const std::string_view> terms,
                      std::size_t context_words, const CHeap& heap);
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace memsoak {
+namespace memsoak::workload {
 
 inline bool is_word_separator(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -61,4 +61,4 @@ inline bool is_token(std::string_view word) {
   return false;
 }
 
-}  // namespace memsoak
+}  // namespace memsoak::workload

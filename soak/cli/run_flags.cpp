@@ -1,0 +1,151 @@
+#include "soak/cli/run_flags.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <vector>
+
+#include "harness/units.h"
+
+namespace memsoak {
+namespace {
+
+// Flags the reproduction always spells out, in this order, so a reader sees them first.
+constexpr std::array<std::string_view, 4> kIdentityFlags{"--scenario", "--allocator", "--seed",
+                                                         "--duration"};
+
+double parse_seconds(std::string_view flag, const std::string& text) {
+  try {
+    return parse_duration(text).count();
+  } catch (const UnitError& error) {
+    throw CLI::ValidationError(std::string(flag), error.what());
+  }
+}
+
+// As the user typed it, or the default in a form the parser reads back.
+std::string identity_value(std::string_view flag, const RunOptions& options,
+                           const CLI::App& command) {
+  const CLI::Option* option = command.get_option(std::string(flag));
+  if (option->count() > 0) return option->results().back();
+  if (flag == "--scenario") return options.scenario;
+  if (flag == "--allocator") return options.allocator;
+  if (flag == "--seed") return std::to_string(options.seed);
+  return fmt::format("{:g}s", options.duration_s);
+}
+
+std::string given_flag(const CLI::Option& option) {
+  std::string text;
+  for (const std::string& value : option.results()) {
+    text += fmt::format(" {} {}", option.get_name(), shell_quoted(value));
+  }
+  return text;
+}
+
+void add_time_flags(CLI::App& command, RunOptions& options) {
+  command.add_option_function<std::string>(
+      "--duration",
+      [&options](const std::string& text) {
+        options.duration_s = parse_seconds("--duration", text);
+        if (options.duration_s <= 0) {
+          throw CLI::ValidationError("--duration", "must be longer than 0s (e.g. 30s, 10m, 72h)");
+        }
+      },
+      "How long to run: 30s, 10m, 72h (default 60s); a proven leak ends it earlier");
+  command.add_option_function<std::string>(
+      "--sample-interval",
+      [&options](const std::string& text) {
+        options.sample_interval_s = parse_seconds("--sample-interval", text);
+        if (*options.sample_interval_s < 0.001) {
+          throw CLI::ValidationError("--sample-interval", "must be at least 1ms");
+        }
+      },
+      "Time between samples (default: duration/600, between 100ms and 10s)");
+  command.add_option_function<std::string>(
+      "--purge-every",
+      [&options](const std::string& text) {
+        options.purge_every_s = parse_seconds("--purge-every", text);
+      },
+      "Ask the allocator to return free memory this often, recording RSS around it (purge "
+      "checkpoints); 0 never. Default never, but duration/8 (2s to 5m) for fragmentation, "
+      "whose verdict rests on what a purge gives back");
+  command.add_option_function<std::string>(
+      "--huge-batch-at",
+      [&options](const std::string& text) {
+        options.huge_batch_at_s = parse_seconds("--huge-batch-at", text);
+      },
+      "Index one huge batch this far into the run, besides the random ones (reset-reuse and "
+      "fragmentation: at half the duration, and no random ones)");
+}
+
+}  // namespace
+
+std::string shell_quoted(std::string_view word) {
+  const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           std::string_view("_./:=,+-%").find(c) != std::string_view::npos;
+  });
+  if (plain) return std::string(word);
+  std::string quoted = "'";
+  for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+void add_run_flags(CLI::App& command, RunFlags& flags) {
+  RunOptions& options = flags.options;
+  command.add_option("--scenario", options.scenario, "Scenario to run (memsoak list)")
+      ->capture_default_str();
+  command
+      .add_option("--allocator", options.allocator,
+                  "Allocator serving malloc: system, jemalloc, mimalloc, tcmalloc")
+      ->capture_default_str();
+  command.add_option("--seed", options.seed, "Seed of the generated documents and queries")
+      ->capture_default_str();
+  command
+      .add_option("--threads", options.threads,
+                  "Workload threads: one indexer, the others searchers")
+      ->check(CLI::Range(2U, 256U))
+      ->capture_default_str();
+  command
+      .add_option("--window-docs", options.window_documents,
+                  "Live documents kept by the index (the healthy working set; default 20000). "
+                  "Smaller windows reach their steady state sooner")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+  command
+      .add_option("--huge-batch-rate", options.huge_batch_rate,
+                  "Chance that an indexing batch is huge (50 times the documents; default 0.002)")
+      ->check(CLI::Range(0.0, 1.0));
+  add_time_flags(command, options);
+  command.add_option("--out", options.out_dir,
+                     "Directory for series.jsonl and verdict.json; must not hold a run already "
+                     "(default out/<scenario>-<allocator>-<seed>, made unique)");
+  add_detector_flags(command, flags.detector);
+}
+
+RunOptions parsed_run_options(const RunFlags& flags, std::string_view program,
+                              const CLI::App& command) {
+  RunOptions options = flags.options;
+  options.detector = flags.detector.options;
+  options.warmup_given = flags.detector.warmup_given;
+  options.command = reproduce_command(program, options, command);
+  return options;
+}
+
+std::string reproduce_command(std::string_view program, const RunOptions& options,
+                              const CLI::App& command) {
+  std::string text = fmt::format("{} run", shell_quoted(program));
+  for (const std::string_view flag : kIdentityFlags) {
+    text += fmt::format(" {} {}", flag, shell_quoted(identity_value(flag, options, command)));
+  }
+  for (const CLI::Option* option : command.get_options()) {
+    const std::string& name = option->get_name();
+    const bool identity =
+        std::find(kIdentityFlags.begin(), kIdentityFlags.end(), name) != kIdentityFlags.end();
+    if (option->count() == 0 || identity || name == "--out") continue;
+    text += given_flag(*option);
+  }
+  return text;
+}
+
+}  // namespace memsoak

@@ -1,0 +1,35 @@
+// The flags of `memsoak run`, bound to the RunOptions the runner takes (soak/run/options.h),
+// and the command line that repeats a run: the scenario, allocator, seed and duration always,
+// then every other flag given except --out (a rerun writes afresh). That is what a failure
+// prints.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <string_view>
+
+#include "soak/cli/detector_flags.h"
+#include "soak/run/options.h"
+
+namespace memsoak {
+
+struct RunFlags {
+  RunOptions options;
+  DetectorFlags detector;
+};
+
+// Registers the flags on `command`; `flags` must outlive the parse.
+void add_run_flags(CLI::App& command, RunFlags& flags);
+
+// The options the parsed `command` asks for, with its reproduce command; `program` is argv[0].
+RunOptions parsed_run_options(const RunFlags& flags, std::string_view program,
+                              const CLI::App& command);
+
+// The `memsoak run` command line that repeats a run of the parsed `command`.
+std::string reproduce_command(std::string_view program, const RunOptions& options,
+                              const CLI::App& command);
+
+// `word` as the shell reads it back: unchanged when plain, otherwise single-quoted.
+std::string shell_quoted(std::string_view word);
+
+}  // namespace memsoak

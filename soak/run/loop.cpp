@@ -1,0 +1,92 @@
+#include "soak/run/loop.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "harness/thread_cpu.h"
+
+namespace memsoak {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A live run stops on a failure that can no longer go away: a proven growth shape, or a
+// crossed bound. Any other failing shape is judged at the end.
+std::optional<std::string> stop_reason(const Verdict& verdict) {
+  if (!verdict.fail) return std::nullopt;
+  if (verdict.bound && verdict.bound->exceeded) return "bound";
+  if (verdict.proven_at) return std::string(shape_name(verdict.shape));
+  return std::nullopt;
+}
+
+}  // namespace
+
+SoakLoop::SoakLoop(Sampler& sampler, SeriesWriter& series, Detector& detector,
+                   LoopSchedule schedule)
+    : sampler_(sampler), series_(series), detector_(detector), schedule_(schedule) {
+  progress_.duration_s = schedule.duration_s;
+}
+
+bool SoakLoop::purge_due(double t_s) const {
+  if (schedule_.purge_every_s <= 0) return false;
+  return t_s >= last_purge_t_s_.value_or(0) + schedule_.purge_every_s;
+}
+
+std::optional<std::string> SoakLoop::step(double t_s) {
+  const double cpu_before_s = thread_cpu_seconds();
+  record(t_s);
+  sampler_cpu_s_ += thread_cpu_seconds() - cpu_before_s;
+  return stop_reason(detector_.check());
+}
+
+void SoakLoop::record(double t_s) {
+  if (!steady_t_s_ && sampler_.steady()) steady_t_s_ = t_s;
+  if (purge_due(t_s)) {
+    const PurgeCheckpoint checkpoint = sampler_.purge(t_s);
+    series_.write(checkpoint);
+    if (steady_t_s_) detector_.add(checkpoint);
+    last_purge_t_s_ = t_s;
+  }
+  SeriesSample sample = sampler_.sample(t_s);
+  if (!steady_t_s_) sample.extra[kBeforeSteadyKey] = true;
+  series_.write(sample);
+  if (steady_t_s_) detector_.add(sample);
+  progress_.elapsed_s = t_s;
+  progress_.ops = total_work(sample.work);
+  progress_.rss_bytes = sample.memory.rss_bytes;
+  progress_.live_bytes = sample.memory.allocator.live_bytes;
+  peak_rss_bytes_ = std::max(peak_rss_bytes_, sample.memory.rss_bytes);
+}
+
+LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
+  const Clock::time_point start = Clock::now();
+  const auto seconds_since_start = [&] {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(schedule_.interval_s));
+  const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(schedule_.duration_s));
+  LoopEnd result{"duration", 0, std::nullopt};
+  for (Clock::time_point next = start;;) {
+    if (const std::optional<std::string> reason = step(seconds_since_start())) {
+      result.reason = *reason;
+      break;
+    }
+    status.update(progress_, detector_.check());
+    if (next >= end) break;  // that was the sample at the end of the duration
+    // A stalled sampler skips the slots it missed rather than bursting to catch up.
+    next = std::min(std::max(next + interval, Clock::now()), end);
+    if (signals.wait_until(next)) {
+      result.reason = "signal";
+      break;
+    }
+  }
+  status.close();
+  result.t_s = seconds_since_start();
+  result.sampler_cpu_s = sampler_cpu_s_;
+  series_.write(SeriesEnd{result.t_s, result.reason});
+  return result;
+}
+
+}  // namespace memsoak

@@ -1,0 +1,68 @@
+// The sampling loop of a soak run, on the thread that calls run(): every interval one sample
+// is written to the series (flushed line by line) and, once the work is steady (see
+// WorkSource::steady), fed to the detector; every purge_every_s a purge checkpoint is taken
+// first. The loop ends at the duration, at a stop
+// signal, or as soon as the detector proves a failure (a leak confirmed, the RSS bound
+// crossed), and then writes the series' "end" record. Memory is bounded however long the run:
+// each sample is written and dropped, and the detector stores a fixed number of points.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "harness/detector.h"
+#include "harness/series.h"
+#include "soak/run/sampler.h"
+#include "soak/run/status_line.h"
+#include "soak/run/stop_signals.h"
+
+namespace memsoak {
+
+struct LoopSchedule {
+  double duration_s = 60;
+  double interval_s = 0.1;
+  double purge_every_s = 0;  // 0: never
+};
+
+struct LoopEnd {
+  std::string reason;  // "duration", "signal", "bound", or the failing shape ("leak", ...)
+  double t_s = 0;
+  // CPU time of the loop's thread recording samples and purges (sampling, writing the series,
+  // feeding the detector): the runner's overhead. Nothing where no loop ran (a verdict
+  // re-computed from a series).
+  std::optional<double> sampler_cpu_s;
+};
+
+class SoakLoop {
+ public:
+  SoakLoop(Sampler& sampler, SeriesWriter& series, Detector& detector, LoopSchedule schedule);
+
+  // Records what is due at t_s (seconds since the start): a purge checkpoint when one is due,
+  // then a sample, and counts the CPU time that took. Returns the reason to stop early, if the
+  // verdict now fails the run.
+  std::optional<std::string> step(double t_s);
+
+  // Steps on schedule from now until an end; writes the "end" record.
+  LoopEnd run(StopSignals& signals, StatusLine& status);
+
+  const Progress& progress() const { return progress_; }   // as of the latest sample
+  double sampler_cpu_s() const { return sampler_cpu_s_; }  // spent recording so far
+  double peak_rss_bytes() const { return peak_rss_bytes_; }
+  std::optional<double> steady_t_s() const { return steady_t_s_; }  // when judging began
+
+ private:
+  bool purge_due(double t_s) const;
+  void record(double t_s);
+
+  Sampler& sampler_;
+  SeriesWriter& series_;
+  Detector& detector_;
+  LoopSchedule schedule_;
+  double sampler_cpu_s_ = 0;
+  std::optional<double> last_purge_t_s_;
+  std::optional<double> steady_t_s_;
+  Progress progress_;
+  double peak_rss_bytes_ = 0;
+};
+
+}  // namespace memsoak

@@ -1,0 +1,59 @@
+#include "soak/run/options.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "soak/workload/scenarios.h"
+
+namespace memsoak {
+namespace {
+
+constexpr double kSamplesPerRun = 600;
+constexpr double kMinSampleInterval_s = 0.1;
+constexpr double kMaxSampleInterval_s = 10;
+constexpr double kWarmupShareOfDuration = 0.2;
+constexpr double kPurgesPerRun = 8;
+constexpr double kMinPurgeInterval_s = 2;
+constexpr double kMaxPurgeInterval_s = 300;
+
+}  // namespace
+
+double sample_interval_s(const RunOptions& options) {
+  if (options.sample_interval_s) return *options.sample_interval_s;
+  return std::clamp(options.duration_s / kSamplesPerRun, kMinSampleInterval_s,
+                    kMaxSampleInterval_s);
+}
+
+double purge_every_s(const RunOptions& options, const workload::ScenarioInfo& scenario) {
+  if (options.purge_every_s) return *options.purge_every_s;
+  if (!scenario.needs_purge_checkpoints) return 0;
+  return std::clamp(options.duration_s / kPurgesPerRun, kMinPurgeInterval_s, kMaxPurgeInterval_s);
+}
+
+WorkloadSettings workload_settings(const RunOptions& options,
+                                   const workload::ScenarioInfo& scenario) {
+  WorkloadSettings settings{options.seed, options.threads, options.window_documents,
+                            options.huge_batch_rate, options.huge_batch_at_s};
+  const double share = scenario.scheduled_huge_batch_share;
+  if (share > 0) {
+    if (!settings.huge_batch_at_s) settings.huge_batch_at_s = share * options.duration_s;
+    if (!settings.huge_batch_rate) settings.huge_batch_rate = 0;
+  }
+  return settings;
+}
+
+DetectorOptions detector_options(const RunOptions& options) {
+  DetectorOptions detector = options.detector;
+  if (!options.warmup_given) {
+    detector.warmup_s = std::min(detector.warmup_s, kWarmupShareOfDuration * options.duration_s);
+  }
+  return detector;
+}
+
+std::filesystem::path default_out_dir(const RunOptions& options) {
+  return std::filesystem::path("out") /
+         fmt::format("{}-{}-{}", options.scenario, options.allocator, options.seed);
+}
+
+}  // namespace memsoak
