@@ -29,6 +29,9 @@ constexpr std::string_view kUsage =
     "       %s --dictionary                  print a libFuzzer dictionary of the operations\n";
 
 std::vector<std::uint8_t> read_bytes(const fs::path& path) {
+  if (fs::is_directory(path)) {
+    throw std::runtime_error(path.string() + " is a directory: name an input file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -93,6 +96,9 @@ int run(const std::vector<std::string>& args) {
   for (const std::string& arg : args) {
     if (!fs::exists(arg)) throw std::runtime_error(arg + " does not exist");
     inputs += replay(arg);
+  }
+  if (inputs == 0) {
+    throw std::runtime_error("nothing to replay: no input files in the directories given");
   }
   std::printf("%s: replayed %zu inputs, no failure\n",
               std::string(target_op_table().target).c_str(), inputs);

@@ -463,13 +463,26 @@ void Detector::add(const PurgeCheckpoint& purge) {
   recent_purges_.push_back(purge);
 }
 
+void Detector::observe(const SeriesSample& sample) {
+  if (!std::isfinite(sample.t_s) || !std::isfinite(sample.memory.rss_bytes) ||
+      sample.memory.rss_bytes < 0) {
+    throw DetectorInputError("a time or memory value is not a finite non-negative number");
+  }
+  check_absolute_bound(sample);
+}
+
+// The crossing fails the verdict at once, not at the next evaluation: a live run stops on it.
 void Detector::check_absolute_bound(const SeriesSample& sample) {
   if (!bound_) return;
   bound_->peak_rss_bytes = std::max(bound_->peak_rss_bytes, sample.memory.rss_bytes);
+  verdict_.bound = bound_;
   if (options_.rss_bound->live_multiple || bound_->exceeded) return;
   if (sample.memory.rss_bytes > bound_->limit_bytes) {
     bound_->exceeded = true;
     bound_->exceeded_at = RunPoint{sample.t_s, work_of(sample.work)};
+    verdict_.bound = bound_;
+    verdict_.fail = true;
+    verdict_.explanation = explain(verdict_);
   }
 }
 
@@ -573,11 +586,24 @@ Verdict Detector::finish() {
   if (verdict_.shape == Shape::kInsufficientData && !verdict_.fail) {
     throw DetectorInputError(fmt::format(
         "too little data to decide: {} samples, of which fewer than {} points follow the "
-        "warm-up ({}% of the work{}); run longer, sample more often or shorten the warm-up",
+        "warm-up ({:g}% of the work{}); run longer, sample more often or shorten the warm-up",
         samples_, options_.min_points, options_.warmup_fraction * 100,
-        options_.warmup_s > 0 ? fmt::format(" and {} s", options_.warmup_s) : ""));
+        options_.warmup_s > 0 ? fmt::format(" and {:g} s", options_.warmup_s) : ""));
   }
   return verdict_;
+}
+
+void RunReplay::feed(const SeriesSample& sample) {
+  judging_ = judging_ || !sample.extra.value(kBeforeSteadyKey, false);
+  if (judging_) {
+    detector_.add(sample);
+  } else {
+    detector_.observe(sample);
+  }
+}
+
+void RunReplay::feed(const PurgeCheckpoint& purge) {
+  if (judging_) detector_.add(purge);
 }
 
 }  // namespace memsoak

@@ -77,6 +77,9 @@ class Detector {
 
   void add(const SeriesSample& sample);  // throws DetectorInputError
   void add(const PurgeCheckpoint& purge);
+  // A sample that is recorded but not judged (taken before the workload was steady): only the
+  // absolute RSS bound, a hard limit from the first sample, applies to it.
+  void observe(const SeriesSample& sample);  // throws DetectorInputError
 
   // The verdict as of the latest evaluation: cheap, call it as often as you like. Its shape
   // is kInsufficientData until min_points points follow the warm-up.
@@ -115,6 +118,21 @@ class Detector {
   Verdict proven_;  // shape kInsufficientData until a failing shape is confirmed
   std::optional<BoundCheck> bound_;
   Verdict verdict_;
+};
+
+// Feeds a recorded series to a detector as the run that recorded it did: the samples it took
+// before its workload was steady (kBeforeSteadyKey) are observed (the RSS bound only), every
+// sample and purge checkpoint from the first one it judged is judged.
+class RunReplay {
+ public:
+  explicit RunReplay(Detector& detector) : detector_(detector) {}
+
+  void feed(const SeriesSample& sample);  // throws DetectorInputError
+  void feed(const PurgeCheckpoint& purge);
+
+ private:
+  Detector& detector_;
+  bool judging_ = false;
 };
 
 }  // namespace memsoak

@@ -276,21 +276,56 @@ void SeriesReader::fail(std::string_view problem) const {
   throw SeriesError(fmt::format("{}: {}", location(), problem));
 }
 
+// The next line of `in` without its newline, at most kMaxSeriesLineBytes long, in chunks so that
+// input without newlines (a binary file, /dev/zero) cannot grow the buffer without bound.
+SeriesReader::Line SeriesReader::read_line(std::string& text) {
+  text.clear();
+  std::array<char, 4096> chunk{};
+  for (;;) {
+    in_.getline(chunk.data(), chunk.size());
+    const auto got = static_cast<std::size_t>(in_.gcount());
+    if (in_.bad()) {
+      fail(fmt::format("cannot read: {}", std::generic_category().message(errno)));
+    }
+    if (in_.eof()) {
+      text.append(chunk.data(), got);
+      return text.empty() ? Line::kEnd : Line::kUnterminated;
+    }
+    if (!in_.fail()) {  // the newline was read, and counted by gcount
+      text.append(chunk.data(), got - 1);
+      return Line::kComplete;
+    }
+    text.append(chunk.data(), got);  // the chunk filled before a newline came
+    if (text.size() > kMaxSeriesLineBytes) return Line::kTooLong;
+    in_.clear();
+  }
+}
+
 std::optional<SeriesRecord> SeriesReader::next() {
   std::string text;
-  while (std::getline(in_, text)) {
+  for (Line line = read_line(text); line != Line::kEnd; line = read_line(text)) {
     ++line_;
-    // getline stops at end of file without a newline only on a line the writer never finished.
-    const bool unterminated = in_.eof();
+    if (line == Line::kTooLong) {
+      fail(
+          fmt::format("a line longer than {} bytes: a series line holds one JSON record; is "
+                      "this a memsoak series?",
+                      kMaxSeriesLineBytes));
+    }
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) continue;
     std::optional<SeriesRecord> record;
     try {
       record = parse_series_record(text);
     } catch (const SeriesError& error) {
-      if (unterminated) {
+      // Only the writer's last line can lack its newline: a killed run's, cut off mid-write.
+      if (line == Line::kUnterminated && seen_header_) {
         truncated_tail_ = true;
         return std::nullopt;
+      }
+      if (line == Line::kUnterminated) {
+        fail(
+            "the header line is incomplete: the run was killed as it started, or this is not a "
+            "memsoak series");
       }
       fail(error.what());
     }
@@ -313,26 +348,35 @@ void SeriesReader::check_order(const SeriesRecord& record) {
 
 SeriesWriter::SeriesWriter(const std::string& path)
     : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
-  if (fd_ < 0) {
+  if (!fd_.is_open()) {
     throw SeriesError(fmt::format("{}: cannot create the series file: {}", path,
                                   std::generic_category().message(errno)));
   }
 }
 
-SeriesWriter::~SeriesWriter() { ::close(fd_); }
+SeriesWriter::SeriesWriter(FileDescriptor fd, std::string path)
+    : path_(std::move(path)), fd_(std::move(fd)) {}
 
 void SeriesWriter::write(const SeriesRecord& record) {
   const std::string line = format_series_record(record) + '\n';
   std::size_t written = 0;
   while (written < line.size()) {
-    const ssize_t result = ::write(fd_, line.data() + written, line.size() - written);
+    const ssize_t result = ::write(fd_.get(), line.data() + written, line.size() - written);
     if (result < 0 && errno == EINTR) continue;
     if (result < 0) {
-      throw SeriesError(
+      const int cause = errno;
+      // Cut a partly written line off again, so the file stays whole lines for any later record.
+      if (written > 0 && ::ftruncate(fd_.get(), static_cast<off_t>(bytes_)) == 0) {
+        ::lseek(fd_.get(), static_cast<off_t>(bytes_), SEEK_SET);
+      }
+      errno = cause;
+      throw SeriesWriteError(
           fmt::format("{}: cannot write: {}", path_, std::generic_category().message(errno)));
     }
     written += static_cast<std::size_t>(result);
   }
+  ++records_;
+  bytes_ += line.size();
 }
 
 double total_work(const WorkCounters& work) {

@@ -30,16 +30,23 @@
 #include <variant>
 
 #include "harness/allocator_stats.h"
+#include "harness/file_descriptor.h"
 
 namespace memsoak {
 
 inline constexpr int kSeriesVersion = 1;
 inline constexpr std::string_view kSeriesFormatName = "memsoak-series";
+// Longer lines are refused: a record is a few hundred bytes, a header a few kilobytes.
+inline constexpr std::size_t kMaxSeriesLineBytes = std::size_t{1} << 20;
 
 // A malformed record or file. what() reads "FILE:LINE: problem (how to fix)" when the location
 // is known, so a CI log points at the offending line.
 struct SeriesError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+// A series file that cannot be written on (a full disk); what() names the file and the cause.
+struct SeriesWriteError : SeriesError {
+  using SeriesError::SeriesError;
 };
 
 // One reading of the process's memory.
@@ -86,20 +93,6 @@ struct PurgeCheckpoint {
   MemoryReading after;
 };
 
-// What a re-analysis feeds the detector, in series order, to judge as the run judged: every
-// sample and purge checkpoint from the first sample the run judged on.
-class RunReplay {
- public:
-  bool judges(const SeriesSample& sample) {
-    judging_ = judging_ || !sample.extra.value(kBeforeSteadyKey, false);
-    return judging_;
-  }
-  bool judges(const PurgeCheckpoint& /*purge*/) const { return judging_; }
-
- private:
-  bool judging_ = false;
-};
-
 struct SeriesEnd {
   double t_s = 0;
   std::string reason;  // "duration", "bound", "leak", "signal", ...
@@ -114,7 +107,8 @@ std::optional<SeriesRecord> parse_series_record(std::string_view line);
 // A record as one line of JSON, without the trailing newline.
 std::string format_series_record(const SeriesRecord& record);
 
-// Reads a series file record by record, in bounded memory, checking the order of records.
+// Reads a series file record by record, in bounded memory (lines of at most
+// kMaxSeriesLineBytes), checking the order of records.
 class SeriesReader {
  public:
   explicit SeriesReader(std::string path);  // throws SeriesError if the file cannot be opened
@@ -128,6 +122,8 @@ class SeriesReader {
   std::string location() const;                            // "PATH:LINE", or PATH before any line
 
  private:
+  enum class Line { kComplete, kUnterminated, kTooLong, kEnd };
+  Line read_line(std::string& text);
   [[noreturn]] void fail(std::string_view problem) const;
   void check_order(const SeriesRecord& record);
 
@@ -143,16 +139,22 @@ class SeriesReader {
 // line in flight and a reader never sees half of an earlier one.
 class SeriesWriter {
  public:
-  explicit SeriesWriter(const std::string& path);  // truncates; throws SeriesError on failure
-  ~SeriesWriter();
-  SeriesWriter(const SeriesWriter&) = delete;
-  SeriesWriter& operator=(const SeriesWriter&) = delete;
+  explicit SeriesWriter(const std::string& path);     // truncates; throws SeriesError on failure
+  SeriesWriter(FileDescriptor fd, std::string path);  // an open file, written from its start
 
+  // Throws SeriesWriteError (a full disk, a file size limit); a line that fails is not counted,
+  // and what was written of it is cut off again where the file allows.
   void write(const SeriesRecord& record);
+
+  const std::string& path() const { return path_; }
+  std::size_t records_written() const { return records_; }
+  std::size_t bytes_written() const { return bytes_; }
 
  private:
   std::string path_;
-  int fd_ = -1;
+  FileDescriptor fd_;
+  std::size_t records_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace memsoak

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <system_error>
@@ -38,17 +40,37 @@ std::vector<char*> as_c_strings(std::span<const std::string> strings) {
   return pointers;
 }
 
-// Drains both pipes together: reading one to its end first could deadlock on the other.
-void read_until_closed(Pipe& out, Pipe& err, CapturedRun& run) {
+using Clock = std::chrono::steady_clock;
+
+constexpr Clock::time_point kNoDeadline = Clock::time_point::max();
+
+// poll()'s timeout until `deadline`: -1 (none) without one.
+int poll_timeout_ms(Clock::time_point deadline) {
+  if (deadline == kNoDeadline) return -1;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::max<std::chrono::milliseconds::rep>(0, left.count()));
+}
+
+// Drains both pipes together: reading one to its end first could deadlock on the other. At the
+// deadline the child's process group is killed, which closes the pipes it holds.
+void read_until_closed(Pipe& out, Pipe& err, pid_t group, Clock::time_point deadline,
+                       CapturedRun& run) {
   std::array<pollfd, 2> polls{pollfd{out.read_end.get(), POLLIN, 0},
                               pollfd{err.read_end.get(), POLLIN, 0}};
   std::array<std::string*, 2> sinks{&run.stdout_text, &run.stderr_text};
   std::array<char, 4096> buffer{};
   int open_count = 2;
   while (open_count > 0) {
-    if (::poll(polls.data(), polls.size(), -1) < 0) {
+    const int ready = ::poll(polls.data(), polls.size(), poll_timeout_ms(deadline));
+    if (ready < 0) {
       if (errno == EINTR) continue;
       throw SpawnError(fmt::format("poll: {}", std::system_category().message(errno)));
+    }
+    if (ready == 0) {  // the deadline passed
+      ::kill(-group, SIGKILL);
+      run.timed_out = true;
+      deadline = kNoDeadline;
+      continue;
     }
     for (std::size_t i = 0; i < polls.size(); ++i) {
       if (polls[i].fd < 0 || polls[i].revents == 0) continue;
@@ -66,20 +88,27 @@ void read_until_closed(Pipe& out, Pipe& err, CapturedRun& run) {
 }  // namespace
 
 CapturedRun run_capturing(std::span<const std::string> argv,
-                          std::span<const std::string> environment) {
+                          std::span<const std::string> environment,
+                          std::optional<std::chrono::milliseconds> timeout) {
   if (argv.empty()) throw SpawnError("run_capturing: empty argv");
+  const Clock::time_point deadline = timeout ? Clock::now() + *timeout : kNoDeadline;
   Pipe out = make_pipe();
   Pipe err = make_pipe();
   posix_spawn_file_actions_t actions;
   ::posix_spawn_file_actions_init(&actions);
   ::posix_spawn_file_actions_adddup2(&actions, out.write_end.get(), STDOUT_FILENO);
   ::posix_spawn_file_actions_adddup2(&actions, err.write_end.get(), STDERR_FILENO);
+  posix_spawnattr_t attributes;
+  ::posix_spawnattr_init(&attributes);
+  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  ::posix_spawnattr_setpgroup(&attributes, 0);  // a group of its own, to kill at the deadline
   std::vector<char*> child_argv = as_c_strings(argv);
   std::vector<char*> child_environment = as_c_strings(environment);
   pid_t pid = 0;
-  const int spawn_error = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, child_argv.data(),
-                                        child_environment.data());
+  const int spawn_error = ::posix_spawn(&pid, argv[0].c_str(), &actions, &attributes,
+                                        child_argv.data(), child_environment.data());
   ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attributes);
   if (spawn_error != 0) {
     throw SpawnError(
         fmt::format("cannot run {}: {}", argv[0], std::system_category().message(spawn_error)));
@@ -88,7 +117,7 @@ CapturedRun run_capturing(std::span<const std::string> argv,
   out.write_end = FileDescriptor();
   err.write_end = FileDescriptor();
   CapturedRun run;
-  read_until_closed(out, err, run);
+  read_until_closed(out, err, pid, deadline, run);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -20,7 +20,10 @@ std::pair<double, std::string_view> split_number(std::string_view text, std::str
   double value = 0;
   const auto* end = text.data() + text.size();
   const auto [stop, error] = std::from_chars(text.data(), end, value);
-  if (error != std::errc{} || !std::isfinite(value)) {
+  if (error == std::errc::result_out_of_range || (error == std::errc{} && !std::isfinite(value))) {
+    throw UnitError(fmt::format("'{}' is not a {}: its number is out of range", text, what));
+  }
+  if (error != std::errc{}) {
     throw UnitError(fmt::format("'{}' is not a {}: it must start with a number", text, what));
   }
   return {value, text.substr(static_cast<std::size_t>(stop - text.data()))};
@@ -67,6 +70,10 @@ double parse_bytes(std::string_view text) {
 std::chrono::duration<double> parse_duration(std::string_view text) {
   const double seconds = scale(text, "duration", kDurationSuffixes, "ms, s, m, h, d");
   if (seconds < 0) throw UnitError(fmt::format("'{}' is not a duration: it is negative", text));
+  if (seconds > kMaxDurationSeconds) {
+    throw UnitError(fmt::format("'{}' is too long a duration: at most {:g}d (100 years)", text,
+                                kMaxDurationSeconds / 86400));
+  }
   return std::chrono::duration<double>(seconds);
 }
 
@@ -81,6 +88,15 @@ GrowthRate parse_growth_rate(std::string_view text) {
       scale(text.substr(0, slash), "growth rate", kByteSuffixes, "B, KiB, MiB, GiB before the '/'");
   rate.per = std::string(text.substr(slash + 1));
   return rate;
+}
+
+std::string plural_unit(std::string_view unit) {
+  if (unit.empty() || unit.ends_with('s')) return std::string(unit);
+  const bool consonant_y =
+      unit.size() >= 2 && unit.back() == 'y' &&
+      std::string_view("aeiou").find(unit[unit.size() - 2]) == std::string_view::npos;
+  if (consonant_y) return std::string(unit.substr(0, unit.size() - 1)) + "ies";
+  return std::string(unit) + "s";
 }
 
 std::string format_bytes(double bytes) {

@@ -17,7 +17,10 @@ struct UnitError : std::invalid_argument {
 // "4096", "64KiB", "1.5GiB", "512MB" (SI, powers of 1000) -> bytes.
 double parse_bytes(std::string_view text);
 
-// "250ms", "30s", "10m", "72h", "2d"; a bare number is seconds.
+// The longest duration accepted: 100 years, well inside what a clock's nanoseconds hold.
+inline constexpr double kMaxDurationSeconds = 100 * 365 * 86400.0;
+
+// "250ms", "30s", "10m", "72h", "2d"; a bare number is seconds, at most kMaxDurationSeconds.
 std::chrono::duration<double> parse_duration(std::string_view text);
 
 // A rate of bytes per unit of work or time: "0.5B/query", "64B/op", "1MiB/h".
@@ -26,6 +29,9 @@ struct GrowthRate {
   std::string per;   // the unit of work ("op", "query", "doc") or of time ("s", "m", "h")
 };
 GrowthRate parse_growth_rate(std::string_view text);
+
+// The plural of a unit of work for messages: "query" -> "queries", "op" -> "ops", "docs" stays.
+std::string plural_unit(std::string_view unit);
 
 // Human-readable forms for reports: "1.50 MiB", "-12.0 KiB", "2m30s".
 std::string format_bytes(double bytes);

@@ -103,17 +103,17 @@ std::string count(double value) {
 }
 
 std::string at(const RunPoint& point, std::string_view unit) {
-  return fmt::format("t={:.0f}s after {} {}s", point.t_s, count(point.work), unit);
+  return fmt::format("t={:.0f}s after {} {}", point.t_s, count(point.work), plural_unit(unit));
 }
 
 std::string growth_sentence(const Verdict& verdict, const GrowthEvidence& evidence,
                             std::string_view unit, double span) {
   return fmt::format(
-      "{} rises {}/{} (lower bound {}, upper {}) over {} {}s after the warm-up, {} in all, "
+      "{} rises {}/{} (lower bound {}, upper {}) over {} {} after the warm-up, {} in all, "
       "{:.1f} times the residual noise of {}; both halves of the window grow ({} and {}/{}) and "
       "the growth does not slow down.",
       verdict.signal, rate(evidence.window.slope), unit, rate(evidence.window.lower),
-      rate(evidence.window.upper), count(span), unit, format_bytes(evidence.growth),
+      rate(evidence.window.upper), count(span), plural_unit(unit), format_bytes(evidence.growth),
       evidence.residual_noise > 0 ? evidence.growth / evidence.residual_noise : 0.0,
       format_bytes(evidence.residual_noise), rate(evidence.first_half.slope),
       rate(evidence.second_half.slope), unit);
@@ -182,7 +182,7 @@ std::string shape_paragraph(const Verdict& verdict) {
             "(pausing the work now and then tells them apart).";
   switch (verdict.shape) {
     case Shape::kInsufficientData:
-      return fmt::format("Not enough samples after the warm-up to decide yet ({} so far).",
+      return fmt::format("Growth not judged yet: not enough samples after the warm-up ({} so far).",
                          verdict.samples);
     case Shape::kLeak:
       return fmt::format(
@@ -210,19 +210,20 @@ std::string shape_paragraph(const Verdict& verdict) {
                         verdict.consecutive_checks)
           : "";
   return fmt::format(
-      "Memory is bounded: {} changed by {}/{} (interval {} to {}) over {} {}s "
+      "Memory is bounded: {} changed by {}/{} (interval {} to {}) over {} {} "
       "after the warm-up, {} against a residual noise of {}.{}",
       verdict.signal, rate(verdict.bytes_per_work.estimate), verdict.work_unit,
       rate(verdict.bytes_per_work.lower), rate(verdict.bytes_per_work.upper), count(work_span),
-      verdict.work_unit, format_bytes(verdict.work_growth.growth),
+      plural_unit(verdict.work_unit), format_bytes(verdict.work_growth.growth),
       format_bytes(verdict.work_growth.residual_noise), unconfirmed);
 }
 
 std::string bound_sentence(const BoundCheck& bound, std::string_view unit) {
   if (bound.exceeded && bound.exceeded_at) {
-    return fmt::format(" RSS crossed its bound of {} ({}) at {}; peak {}.", bound.description,
-                       format_bytes(bound.limit_bytes), at(*bound.exceeded_at, unit),
-                       format_bytes(bound.peak_rss_bytes));
+    const std::string limit = format_bytes(bound.limit_bytes);
+    return fmt::format(" RSS crossed its bound of {}{} at {}; peak {}.", bound.description,
+                       limit == bound.description ? "" : " (" + limit + ")",
+                       at(*bound.exceeded_at, unit), format_bytes(bound.peak_rss_bytes));
   }
   return fmt::format(" Peak RSS {} stayed within the bound of {}.",
                      format_bytes(bound.peak_rss_bytes), bound.description);

@@ -23,6 +23,7 @@
 #include "soak/report/quantiles.h"
 #include "soak/report/scan.h"
 #include "tests/support/series_generator.h"
+#include "tests/support/temp_dir.h"
 
 namespace memsoak {
 namespace {
@@ -30,20 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "memsoak_report_XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 // What a synthetic run's summary must say, worked out while writing it.
 struct Expected {

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "soak/cli/run_flags.h"
@@ -140,17 +142,46 @@ class OutDirTest : public ::testing::Test {
 };
 
 TEST_F(OutDirTest, DefaultNamesAreNeverReused) {
-  const std::filesystem::path first = claim_out_dir(std::nullopt, root_ / "healthy-system-1");
-  const std::filesystem::path second = claim_out_dir(std::nullopt, root_ / "healthy-system-1");
-  EXPECT_EQ(first, root_ / "healthy-system-1");
-  EXPECT_EQ(second, root_ / "healthy-system-1-2");
+  const ClaimedRunDir first = claim_run_dir(std::nullopt, root_ / "healthy-system-1");
+  const ClaimedRunDir second = claim_run_dir(std::nullopt, root_ / "healthy-system-1");
+  EXPECT_EQ(first.dir, root_ / "healthy-system-1");
+  EXPECT_EQ(second.dir, root_ / "healthy-system-1-2");
 }
 
 TEST_F(OutDirTest, AGivenDirectoryHoldingARunIsRefused) {
   const std::filesystem::path given = root_ / "mine";
-  EXPECT_EQ(claim_out_dir(given, root_ / "unused"), given);
-  std::ofstream(given / run_dir::kSeries) << "{}\n";
-  EXPECT_THROW(claim_out_dir(given, root_ / "unused"), OutDirTaken);
+  EXPECT_EQ(claim_run_dir(given, root_ / "unused").dir, given);
+  EXPECT_TRUE(std::filesystem::exists(given / run_dir::kSeries));
+  EXPECT_THROW(claim_run_dir(given, root_ / "unused"), OutDirTaken);
+}
+
+// Two runs started at once with one --out: exactly one may write there.
+TEST_F(OutDirTest, OfRunsRacingForOneDirectoryExactlyOneWins) {
+  const std::filesystem::path given = root_ / "contested";
+  constexpr int kRacers = 8;
+  std::atomic<int> winners = 0;
+  std::atomic<int> refused = 0;
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kRacers; ++i) {
+    racers.emplace_back([&] {
+      try {
+        claim_run_dir(given, root_ / "unused");
+        ++winners;
+      } catch (const OutDirTaken&) {
+        ++refused;
+      }
+    });
+  }
+  for (std::thread& racer : racers) racer.join();
+  EXPECT_EQ(winners, 1);
+  EXPECT_EQ(refused, kRacers - 1);
+}
+
+TEST_F(OutDirTest, AFileInTheWayOrAnEmptyNameIsUnusableNotInternal) {
+  std::filesystem::create_directories(root_);
+  std::ofstream(root_ / "a-file") << "x";
+  EXPECT_THROW(claim_run_dir(root_ / "a-file", root_ / "unused"), OutDirUnusable);
+  EXPECT_THROW(claim_run_dir(std::filesystem::path(), root_ / "unused"), OutDirUnusable);
 }
 
 TEST(StatusLine, ShowsThroughputMemoryAndTheSlopeSoFar) {
@@ -192,12 +223,29 @@ TEST(StatusLine, LogsOnceAnIntervalWithoutATerminal) {
   EXPECT_NE(log.find("100 ops/s"), std::string::npos) << log;
 }
 
-TEST(StopSignals, ASignalEndsTheWaitAndItsBlockIsLifted) {
+TEST(StopSignals, ASignalEndsTheWait) {
   StopSignals signals;
   ASSERT_EQ(::raise(SIGTERM), 0);  // pending: blocked in this thread
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   EXPECT_EQ(signals.wait_until(deadline), SIGTERM);
   EXPECT_LT(std::chrono::steady_clock::now(), deadline);
+}
+
+TEST(StopSignals, SignalsRepeatedDuringShutdownAreDiscardedNotDelivered) {
+  {
+    StopSignals signals;
+    ASSERT_EQ(::raise(SIGHUP), 0);
+    EXPECT_EQ(signals.wait_until(std::chrono::steady_clock::now() + std::chrono::seconds(10)),
+              SIGHUP);
+    // The stop was taken; `timeout` or a container runtime sends its signal again while the
+    // run writes its verdict.
+    ASSERT_EQ(::raise(SIGTERM), 0);
+    ASSERT_EQ(::raise(SIGINT), 0);
+  }
+  sigset_t pending;
+  sigpending(&pending);
+  EXPECT_FALSE(sigismember(&pending, SIGTERM));  // and this process is still alive to check
+  EXPECT_FALSE(sigismember(&pending, SIGINT));
 }
 
 TEST(StopSignals, WithoutASignalTheWaitLastsUntilTheDeadline) {

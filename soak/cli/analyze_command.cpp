@@ -1,6 +1,6 @@
 // memsoak analyze SERIES: the detector over the series file of a finished or killed run (or
 // one written by any tool in the format of harness/series.h). It feeds the samples in order,
-// from the first one the run judged (RunReplay), as the live run did, so a leak is proven at
+// as the live run did (RunReplay), so a leak is proven at
 // the same point; prints the verdict (or its JSON with --json) and writes the document a run
 // writes: verdict.json beside the series of a killed run, analysis.json beside one that has
 // its own (a run's verdict is never overwritten), or where --out says. Exit codes: 0 pass, 1
@@ -55,17 +55,17 @@ void record_header(const SeriesHeader& header, RunFacts& run) {
 SeriesFacts feed(SeriesReader& reader, Detector& detector) {
   SeriesFacts facts;
   facts.run.end.reason = "no end record";
-  RunReplay replay;
+  RunReplay replay(detector);
   while (const auto record = reader.next()) {
     try {
       if (const auto* sample = std::get_if<SeriesSample>(&*record)) {
-        if (replay.judges(*sample)) detector.add(*sample);
+        replay.feed(*sample);
         ++facts.samples;
         facts.run.end.t_s = sample->t_s;
         facts.run.ops = total_work(sample->work);
         facts.run.peak_rss_bytes = std::max(facts.run.peak_rss_bytes, sample->memory.rss_bytes);
       } else if (const auto* purge = std::get_if<PurgeCheckpoint>(&*record)) {
-        if (replay.judges(*purge)) detector.add(*purge);
+        replay.feed(*purge);
       } else if (const auto* header = std::get_if<SeriesHeader>(&*record)) {
         record_header(*header, facts.run);
       } else {
@@ -107,17 +107,35 @@ void print_verdict(const Verdict& verdict, const SeriesFacts& facts,
 // under the flags for a series without recorded settings.
 DetectorOptions judging_options(const AnalyzeRequest& request, const CLI::App& command) {
   SeriesReader reader(request.series);
-  const auto first = reader.next();
-  const auto* header = first ? std::get_if<SeriesHeader>(&*first) : nullptr;
-  if (header == nullptr) return request.flags.options;
+  const SeriesHeader header = std::get<SeriesHeader>(reader.next().value());  // or it throws
+  DetectorOptions recorded;
   try {
-    return given_flags_over(recorded_detector_options(*header), command);
+    recorded = recorded_detector_options(header);
   } catch (const DetectorSettingError& error) {
     throw SeriesError(fmt::format("{}: header: \"detector\".{}", reader.location(), error.what()));
+  }
+  const DetectorOptions judging = given_flags_over(recorded, command);
+  try {
+    check_detector_options(judging);
+  } catch (const DetectorSettingError& error) {
+    bad_input(fmt::format("the flags given, over the settings {} recorded, ask for {}",
+                          reader.location(), error.what()));
+  }
+  return judging;
+}
+
+// The verdict goes to a file; a directory there is the user's to fix, before any work is done.
+void check_out(const AnalyzeRequest& request) {
+  if (!request.out.empty() && std::filesystem::is_directory(request.out)) {
+    bad_input(
+        fmt::format("--out {} is a directory: name the verdict file to write, such as "
+                    "{}/analysis.json",
+                    request.out, request.out));
   }
 }
 
 void analyze(const AnalyzeRequest& request, const CLI::App& command) {
+  check_out(request);
   std::optional<Detector> detector;
   std::optional<SeriesReader> reader;
   SeriesFacts facts;
@@ -127,10 +145,9 @@ void analyze(const AnalyzeRequest& request, const CLI::App& command) {
     facts = feed(*reader, *detector);
   } catch (const SeriesError& error) {
     bad_input(error.what());
-  } catch (const std::invalid_argument& error) {  // settings the detector refuses
-    bad_input(fmt::format("{}: header: {}", request.series, error.what()));
   }
   facts.run.out_dir = std::filesystem::path(request.series).parent_path();
+  facts.run.written_by = "analyze";
   Verdict verdict;
   try {
     verdict = detector->finish();
@@ -140,7 +157,11 @@ void analyze(const AnalyzeRequest& request, const CLI::App& command) {
   }
   const nlohmann::json document = verdict_document(verdict, facts.run);
   const std::filesystem::path written_to = verdict_path(request);
-  write_verdict_file(written_to, document);
+  try {
+    write_verdict_file(written_to, document);
+  } catch (const std::system_error& error) {
+    bad_input(fmt::format("{}: choose a writable place with --out", error.what()));
+  }
   if (request.json) {
     fmt::print("{}\n", document.dump(2));
   } else {

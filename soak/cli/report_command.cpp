@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "harness/units.h"
 #include "soak/cli/commands.h"
 #include "soak/report/plots.h"
 #include "soak/report/report.h"
@@ -28,6 +29,17 @@ void add_report_command(CLI::App& app) {
   command->add_option("--format", request->format, "Plot format: png (default) or svg")
       ->check(CLI::IsMember({"png", "svg"}));
   command->add_flag("--json", options->json, "Print the summary as JSON instead of text");
+  command->add_option_function<std::string>(
+      "--gnuplot-timeout",
+      [options](const std::string& text) {
+        try {
+          options->gnuplot_timeout =
+              std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration(text));
+        } catch (const UnitError& error) {
+          throw CLI::ValidationError("--gnuplot-timeout", error.what());
+        }
+      },
+      "Kill gnuplot if it takes longer than this (default 60s)");
   command->footer(
       "Writes DIR/report.txt, DIR/report.gp (the gnuplot script: edit it and run `gnuplot "
       "report.gp` in DIR), DIR/report.dat and the plots. A report does not judge the run.\n"

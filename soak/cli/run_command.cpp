@@ -25,6 +25,12 @@ int run_reporting_errors(const RunOptions& options) {
   } catch (const OutDirTaken& error) {
     fmt::print(stderr, "memsoak run: {}\n", error.what());
     return kExitUsage;
+  } catch (const OutDirUnusable& error) {
+    fmt::print(stderr, "memsoak run: {}\n", error.what());
+    return kExitUsage;
+  } catch (const SeriesWriteError& error) {  // the header: nothing of the run was written
+    fmt::print(stderr, "memsoak run: {}\n", error.what());
+    return kExitUsage;
   } catch (const std::invalid_argument& error) {  // unknown scenario, bad settings
     fmt::print(stderr, "memsoak run: {}\n", error.what());
     return kExitUsage;

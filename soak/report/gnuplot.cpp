@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "harness/units.h"
 #include "soak/report/scan.h"
 
 namespace memsoak {
@@ -34,12 +35,6 @@ Scale work_scale(double max_work) {
   if (max_work >= 1e6) return {1e6, "million "};
   if (max_work >= 1e4) return {1e3, "thousand "};
   return {1, ""};
-}
-
-std::string plural(std::string_view unit) {
-  if (unit.ends_with('s')) return std::string(unit);
-  if (unit.ends_with('y')) return fmt::format("{}ies", unit.substr(0, unit.size() - 1));
-  return fmt::format("{}s", unit);
 }
 
 constexpr std::string_view kRssColor = "#1f77b4";
@@ -135,7 +130,7 @@ std::string preamble(const PlotSpec& spec) {
       "set bmargin 5\n"
       "# Room above the data for the key.\n"
       "set offsets 0, 0, graph 0.15, 0\n",
-      spec.data_file, plural(spec.work_unit), terminal(spec.format, kHeight),
+      spec.data_file, plural_unit(spec.work_unit), terminal(spec.format, kHeight),
       gnuplot_quoted(spec.data_file), gnuplot_quoted(spec.run_name), memory.per_unit, memory.name,
       time.per_unit, time.name, work.per_unit, work.name, spec.samples_per_point,
       spec.samples_per_point == 1 ? "" : "s");

@@ -108,7 +108,16 @@ PlotOutcome run_gnuplot(const PlotRequest& request, const GnuplotScript& script)
   const std::vector<std::string> argv{request.gnuplot->string(), "-e",
                                       "cd " + gnuplot_quoted(fs::absolute(request.dir).string()),
                                       (fs::absolute(request.dir) / run_dir::kPlotScript).string()};
-  const CapturedRun run = run_capturing(argv, current_environment());
+  const CapturedRun run = run_capturing(argv, current_environment(), request.gnuplot_timeout);
+  if (run.timed_out) {
+    return {PlotOutcome::Status::kFailed,
+            {},
+            fmt::format("gnuplot ({}) did not finish {} within {} s and was killed; run `gnuplot "
+                        "{}` in {} to see why, or give it longer with --gnuplot-timeout",
+                        request.gnuplot->string(), run_dir::kPlotScript,
+                        request.gnuplot_timeout.count() / 1000.0, run_dir::kPlotScript,
+                        request.dir.string())};
+  }
   if (run.exit_code != 0) {
     return {
         PlotOutcome::Status::kFailed,

@@ -4,6 +4,7 @@
 // to fix it, the two files stay for later, and the text report goes on without pictures.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -34,7 +35,8 @@ struct PlotOutcome {
 struct PlotRequest {
   std::filesystem::path dir;
   PlotFormat format = PlotFormat::kPng;
-  std::optional<std::filesystem::path> gnuplot;  // nothing when it is not installed
+  std::optional<std::filesystem::path> gnuplot;       // nothing when it is not installed
+  std::chrono::milliseconds gnuplot_timeout{60'000};  // then it is killed: kFailed
 };
 
 PlotOutcome make_plots(const PlotRequest& request, const RunScan& scan,

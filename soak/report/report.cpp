@@ -45,15 +45,9 @@ void check_run_dir(const fs::path& dir) {
 // The settings the run judged itself with, from its header; errors name the header's line.
 DetectorOptions recorded_settings(const fs::path& series) {
   SeriesReader reader(series.string());
-  const std::optional<SeriesRecord> first = reader.next();
-  if (!first) {
-    throw SeriesError(
-        fmt::format("{}: the header line is incomplete: the run was killed as it "
-                    "started, and there is nothing to report",
-                    series.string()));
-  }
+  const std::optional<SeriesRecord> first = reader.next();  // the header, or it throws
   try {
-    return recorded_detector_options(std::get<SeriesHeader>(*first));  // the header is first
+    return recorded_detector_options(std::get<SeriesHeader>(*first));
   } catch (const DetectorSettingError& error) {
     throw SeriesError(fmt::format("{}: header: \"detector\".{}", reader.location(), error.what()));
   }
@@ -84,10 +78,16 @@ RunInput read_run(const fs::path& dir) {
 
 // The run's own verdict, or one re-computed by the detector from the series.
 ReportVerdict settle_verdict(RunInput& input) {
-  if (input.from_file && input.from_file->shape == shape_name(Shape::kInsufficientData)) {
-    return ReportVerdict{VerdictOrigin::kRunVerdict, {}, input.from_file->explanation};
+  if (input.from_file) {
+    const VerdictOrigin origin = input.from_file->written_by == "analyze"
+                                     ? VerdictOrigin::kAnalyzeVerdict
+                                     : VerdictOrigin::kRunVerdict;
+    // A run that could not decide (and did not fail on its bound) says why, not a shape.
+    if (input.from_file->shape == shape_name(Shape::kInsufficientData) && !input.from_file->fail) {
+      return ReportVerdict{origin, {}, input.from_file->explanation};
+    }
+    return ReportVerdict{origin, input.from_file, {}};
   }
-  if (input.from_file) return ReportVerdict{VerdictOrigin::kRunVerdict, input.from_file, {}};
   ReportVerdict report{
       input.scan->end ? VerdictOrigin::kRecomputed : VerdictOrigin::kRecomputedUnfinished, {}, {}};
   try {
@@ -127,8 +127,9 @@ int run_report(const ReportOptions& options, std::ostream& out, std::ostream& er
   }
   const ReportVerdict verdict = settle_verdict(input);
   const RunScan& scan = *input.scan;
-  const PlotOutcome plots = make_plots(PlotRequest{dir, options.format, options.gnuplot}, scan,
-                                       verdict.verdict ? &*verdict.verdict : nullptr);
+  const PlotOutcome plots =
+      make_plots(PlotRequest{dir, options.format, options.gnuplot, options.gnuplot_timeout}, scan,
+                 verdict.verdict ? &*verdict.verdict : nullptr);
   const nlohmann::json summary = summary_json(dir, scan, verdict, plots);
   const std::string text = format_summary(summary);
   write_text(dir / run_dir::kReportText, text, err);

@@ -5,6 +5,7 @@
 // its exit code says whether the report itself came out (see run_report).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
@@ -19,6 +20,7 @@ struct ReportOptions {
   PlotFormat format = PlotFormat::kPng;
   bool json = false;                             // print the summary as JSON
   std::optional<std::filesystem::path> gnuplot;  // nothing: not installed
+  std::chrono::milliseconds gnuplot_timeout{60'000};
 };
 
 // Writes the summary to `out` and problems to `err`. Returns kExitPass when the report is

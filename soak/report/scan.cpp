@@ -15,6 +15,7 @@ class Scanner {
  public:
   Scanner(const std::filesystem::path& path, const ScanOptions& options)
       : reader_(path.string()), options_(options), scan_(options.plot_points) {
+    if (options.detector != nullptr) replay_.emplace(*options.detector);
     channels_ = {scan_.plot.channel(plot_channel::kRss),
                  scan_.plot.channel(plot_channel::kRssAnon),
                  scan_.plot.channel(plot_channel::kLive),
@@ -58,7 +59,7 @@ class Scanner {
   }
 
   void take(const PurgeCheckpoint& purge) {
-    if (options_.detector != nullptr && replay_.judges(purge)) options_.detector->add(purge);
+    if (replay_) replay_->feed(purge);
     PurgeEffects& effects = scan_.purges;
     const double returned = purge.before.rss_bytes - purge.after.rss_bytes;
     ++effects.count;
@@ -70,9 +71,9 @@ class Scanner {
   }
 
   void feed_detector(const SeriesSample& sample) {
-    if (!replay_.judges(sample) || options_.detector == nullptr) return;
+    if (!replay_) return;
     try {
-      options_.detector->add(sample);
+      replay_->feed(sample);
     } catch (const DetectorInputError& error) {
       fail(fmt::format("{} (the series is inconsistent: was it written by two runs, or edited?)",
                        error.what()));
@@ -173,7 +174,7 @@ class Scanner {
   const ScanOptions& options_;
   RunScan scan_;
   Channels channels_{};
-  RunReplay replay_;  // the detector judges as the run did
+  std::optional<RunReplay> replay_;  // feeds the detector, if any, as the run did
 };
 
 }  // namespace

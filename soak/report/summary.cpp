@@ -34,10 +34,25 @@ std::string origin_note(VerdictOrigin origin) {
   switch (origin) {
     case VerdictOrigin::kRunVerdict:
       return "from verdict.json, written by the run";
+    case VerdictOrigin::kAnalyzeVerdict:
+      return "from verdict.json, written by memsoak analyze after the run (it left none)";
     case VerdictOrigin::kRecomputed:
       return "re-computed from the series (the run left no verdict.json)";
     case VerdictOrigin::kRecomputedUnfinished:
       return "run did not finish; verdict from the data so far";
+  }
+  return "";
+}
+
+std::string_view origin_name(VerdictOrigin origin) {
+  switch (origin) {
+    case VerdictOrigin::kRunVerdict:
+    case VerdictOrigin::kAnalyzeVerdict:
+      return "verdict.json";
+    case VerdictOrigin::kRecomputed:
+      return "recomputed";
+    case VerdictOrigin::kRecomputedUnfinished:
+      return "recomputed-unfinished";
   }
   return "";
 }
@@ -100,9 +115,7 @@ json memory_json(const RunScan& scan) {
 }
 
 json verdict_json(const ReportVerdict& report) {
-  json result{{"origin", report.origin == VerdictOrigin::kRunVerdict   ? "verdict.json"
-                         : report.origin == VerdictOrigin::kRecomputed ? "recomputed"
-                                                                       : "recomputed-unfinished"},
+  json result{{"origin", origin_name(report.origin)},
               {"note", origin_note(report.origin)},
               {"decided", report.verdict.has_value()}};
   if (!report.verdict) {
@@ -300,8 +313,8 @@ std::string rate_range(const json& interval, std::string_view per) {
 }
 
 std::string at_point(const json& point, std::string_view unit) {
-  return fmt::format("{} ({} {}s)", duration(number(point, "t_s")),
-                     format_count(number(point, "work")), unit);
+  return fmt::format("{} ({} {})", duration(number(point, "t_s")),
+                     format_count(number(point, "work")), plural_unit(unit));
 }
 
 std::string verdict_text(const json& verdict) {

@@ -18,6 +18,7 @@ namespace memsoak {
 
 enum class VerdictOrigin {
   kRunVerdict,            // DIR/verdict.json, written by the run
+  kAnalyzeVerdict,        // DIR/verdict.json, written by memsoak analyze of a killed run
   kRecomputed,            // no verdict.json, but the series ended: the detector ran again
   kRecomputedUnfinished,  // the run did not finish: a verdict from the data so far
 };

@@ -66,6 +66,11 @@ VerdictSummary summarize_verdict(const json& verdict) {
   summary.window_start = run_point(field(verdict, "window_start"));
   summary.window_end = run_point(field(verdict, "window_end"));
   summary.explanation = text(verdict, "explanation");
+  if (const auto run = verdict.find("run"); run != verdict.end() && run->is_object()) {
+    if (const auto by = run->find("written_by"); by != run->end() && by->is_string()) {
+      summary.written_by = by->get<std::string>();
+    }
+  }
   return summary;
 }
 

@@ -29,6 +29,7 @@ struct VerdictSummary {
   RunPoint window_start;  // after the warm-up
   RunPoint window_end;
   std::string explanation;
+  std::string written_by = "run";  // or "analyze" (the run's "written_by")
 };
 
 // Throws VerdictFileError (without a file name) when a field is missing or mistyped.

@@ -50,7 +50,11 @@ void SoakLoop::record(double t_s) {
   SeriesSample sample = sampler_.sample(t_s);
   if (!steady_t_s_) sample.extra[kBeforeSteadyKey] = true;
   series_.write(sample);
-  if (steady_t_s_) detector_.add(sample);
+  if (steady_t_s_) {
+    detector_.add(sample);
+  } else {
+    detector_.observe(sample);
+  }
   progress_.elapsed_s = t_s;
   progress_.ops = total_work(sample.work);
   progress_.rss_bytes = sample.memory.rss_bytes;
@@ -67,10 +71,16 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
       std::chrono::duration<double>(schedule_.interval_s));
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(schedule_.duration_s));
-  LoopEnd result{"duration", 0, std::nullopt};
+  LoopEnd result{"duration", 0, std::nullopt, std::nullopt};
   for (Clock::time_point next = start;;) {
-    if (const std::optional<std::string> reason = step(seconds_since_start())) {
-      result.reason = *reason;
+    try {
+      if (const std::optional<std::string> reason = step(seconds_since_start())) {
+        result.reason = *reason;
+        break;
+      }
+    } catch (const SeriesWriteError& error) {
+      result.reason = "write-error";
+      result.write_error = error.what();
       break;
     }
     status.update(progress_, detector_.check());
@@ -85,7 +95,11 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
   status.close();
   result.t_s = seconds_since_start();
   result.sampler_cpu_s = sampler_cpu_s_;
-  series_.write(SeriesEnd{result.t_s, result.reason});
+  try {
+    series_.write(SeriesEnd{result.t_s, result.reason});
+  } catch (const SeriesWriteError& error) {
+    if (!result.write_error) result.write_error = error.what();
+  }
   return result;
 }
 

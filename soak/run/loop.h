@@ -1,10 +1,11 @@
 // The sampling loop of a soak run, on the thread that calls run(): every interval one sample
-// is written to the series (flushed line by line) and, once the work is steady (see
-// WorkSource::steady), fed to the detector; every purge_every_s a purge checkpoint is taken
-// first. The loop ends at the duration, at a stop
-// signal, or as soon as the detector proves a failure (a leak confirmed, the RSS bound
-// crossed), and then writes the series' "end" record. Memory is bounded however long the run:
-// each sample is written and dropped, and the detector stores a fixed number of points.
+// is written to the series (flushed line by line) and fed to the detector: judged once the
+// work is steady (see WorkSource::steady), checked against the RSS bound before; every
+// purge_every_s a purge checkpoint is taken first. The loop ends at the duration, at a stop
+// signal, as soon as the detector proves a failure (a leak confirmed, the RSS bound crossed),
+// or when the series can no longer be written (a full disk), and then writes the series' "end"
+// record if it can. Memory is bounded however long the run: each sample is written and
+// dropped, and the detector stores a fixed number of points.
 #pragma once
 
 #include <optional>
@@ -25,12 +26,14 @@ struct LoopSchedule {
 };
 
 struct LoopEnd {
-  std::string reason;  // "duration", "signal", "bound", or the failing shape ("leak", ...)
+  // "duration", "signal", "bound", "write-error", or the failing shape ("leak", ...)
+  std::string reason;
   double t_s = 0;
   // CPU time of the loop's thread recording samples and purges (sampling, writing the series,
   // feeding the detector): the runner's overhead. Nothing where no loop ran (a verdict
   // re-computed from a series).
   std::optional<double> sampler_cpu_s;
+  std::optional<std::string> write_error;  // why the series could not be written on
 };
 
 class SoakLoop {

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "harness/allocator_registry.h"
+#include "harness/detector_settings.h"
+#include "soak/run/work_source.h"
 #include "soak/workload/scenarios.h"
 
 namespace memsoak {
@@ -18,6 +21,19 @@ constexpr double kMinPurgeInterval_s = 2;
 constexpr double kMaxPurgeInterval_s = 300;
 
 }  // namespace
+
+void check_run_options(const RunOptions& options) {
+  workload::find_scenario(options.scenario);
+  find_allocator(options.allocator);
+  check_detector_options(options.detector);
+  const WorkCounters counters{{kQueriesCounter, 0}, {kDocsCounter, 0}};
+  if (!work_in_unit(counters, options.detector.work_unit)) {
+    throw std::invalid_argument(fmt::format(
+        "--max-growth: '{}' is neither a unit of time (s, m, h, d) nor a kind of work of this "
+        "run: use op (all work), query or doc",
+        options.detector.work_unit));
+  }
+}
 
 double sample_interval_s(const RunOptions& options) {
   if (options.sample_interval_s) return *options.sample_interval_s;

@@ -41,6 +41,11 @@ struct RunOptions {
   std::string command;                           // the command line that repeats the run
 };
 
+// Throws std::invalid_argument for what a run cannot do, before anything starts: an unknown
+// scenario or allocator, a work unit that names none of the run's counters, settings out of
+// range.
+void check_run_options(const RunOptions& options);
+
 double sample_interval_s(const RunOptions& options);
 // 0: no purge checkpoints.
 double purge_every_s(const RunOptions& options, const workload::ScenarioInfo& scenario);

@@ -1,7 +1,13 @@
 #include "soak/run/runner.h"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <system_error>
+
 #include "harness/detector.h"
 #include "harness/series.h"
+#include "harness/units.h"
 #include "soak/exit_code.h"
 #include "soak/run/allocator_selection.h"
 #include "soak/run/header.h"
@@ -41,9 +47,42 @@ std::optional<std::string> expected_verdict_name(const workload::ScenarioInfo& s
   return expected ? std::optional<std::string>(expected->verdict) : std::nullopt;
 }
 
+// The header is the first line: if even it cannot be written, no run took place, and the empty
+// series file is removed again rather than left to look like one.
+void write_header(SeriesWriter& series, const SeriesHeader& header) {
+  try {
+    series.write(header);
+  } catch (const SeriesWriteError&) {
+    std::filesystem::remove(series.path());
+    throw;
+  }
+}
+
+// Nothing when DIR/verdict.json was written, otherwise why not.
+std::optional<std::string> write_verdict(const Verdict& verdict, const RunFacts& facts) {
+  try {
+    write_verdict_file(facts.out_dir / run_dir::kVerdict, verdict_document(verdict, facts));
+    return std::nullopt;
+  } catch (const std::system_error& error) {
+    return fmt::format("no verdict.json: {}; the verdict above is the run's", error.what());
+  }
+}
+
+void print_series_kept(const SeriesWriter& series, const std::string& error) {
+  fmt::print(stderr,
+             "memsoak run: the series could not be written on ({}); {} keeps {} records ({}), "
+             "each whole, and the verdict is from them\n",
+             error, series.path(), series.records_written(),
+             format_bytes(static_cast<double>(series.bytes_written())));
+}
+
 }  // namespace
 
 int run_soak(const RunOptions& options) {
+  check_run_options(options);
+  // Before any thread starts (they inherit the block), and before the re-execution, which keeps
+  // the block: a stop asked for at any later moment waits for the loop to take it.
+  StopSignals signals;
   run_under_allocator(options.allocator);  // may re-execute memsoak: before anything else
   const workload::ScenarioInfo& scenario = workload::find_scenario(options.scenario);
   const WorkloadSettings workload_setup = workload_settings(options, scenario);
@@ -56,13 +95,13 @@ int run_soak(const RunOptions& options) {
   facts.seed = options.seed;
   facts.command = options.command;
   facts.expected_verdict = expected_verdict_name(scenario, options.allocator);
-  facts.out_dir = claim_out_dir(options.out_dir, default_out_dir(options));
-  SeriesWriter series((facts.out_dir / run_dir::kSeries).string());
+  ClaimedRunDir claimed = claim_run_dir(options.out_dir, default_out_dir(options));
+  facts.out_dir = claimed.dir;
+  SeriesWriter& series = claimed.series;
   const LoopSchedule schedule{options.duration_s, sample_interval_s(options),
                               purge_every_s(options, scenario)};
-  series.write(run_header(options, workload_setup, schedule, detector_settings));
+  write_header(series, run_header(options, workload_setup, schedule, detector_settings));
 
-  StopSignals signals;  // before the workload starts its threads, which inherit the block
   Sampler sampler(workload, kRssAnonEverySamples);
   SoakLoop loop(sampler, series, detector, schedule);
   StatusLine status(stderr);
@@ -74,9 +113,12 @@ int run_soak(const RunOptions& options) {
   facts.peak_rss_bytes = loop.peak_rss_bytes();
   facts.steady_t_s = loop.steady_t_s();
   const Verdict verdict = final_verdict(detector, facts);
-  write_verdict_file(facts.out_dir / run_dir::kVerdict, verdict_document(verdict, facts));
+  const std::optional<std::string> unwritten = write_verdict(verdict, facts);
   print_summary(stdout, verdict, facts);
-  return exit_code(verdict, facts);
+  if (facts.end.write_error) print_series_kept(series, *facts.end.write_error);
+  if (unwritten) fmt::print(stderr, "memsoak run: {}\n", *unwritten);
+  const int code = exit_code(verdict, facts);
+  return code == kExitPass && (facts.end.write_error || unwritten) ? kExitUsage : code;
 }
 
 }  // namespace memsoak

@@ -23,8 +23,8 @@ MemoryReading Sampler::read_memory(bool with_rss_anon) const {
 
 WorkCounters Sampler::work_counters() const {
   const WorkDone done = work_.work();
-  return WorkCounters{{"queries", static_cast<double>(done.queries)},
-                      {"docs", static_cast<double>(done.docs)}};
+  return WorkCounters{{kQueriesCounter, static_cast<double>(done.queries)},
+                      {kDocsCounter, static_cast<double>(done.docs)}};
 }
 
 SeriesSample Sampler::sample(double t_s) {

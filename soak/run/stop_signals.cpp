@@ -5,29 +5,26 @@
 #include <algorithm>
 #include <cerrno>
 #include <system_error>
-#include <thread>
 
 namespace memsoak {
 
 StopSignals::StopSignals() {
   sigemptyset(&stop_set_);
-  sigaddset(&stop_set_, SIGINT);
-  sigaddset(&stop_set_, SIGTERM);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_set_, signal);
   if (const int error = pthread_sigmask(SIG_BLOCK, &stop_set_, &previous_mask_); error != 0) {
     throw std::system_error(error, std::generic_category(), "pthread_sigmask");
   }
 }
 
 StopSignals::~StopSignals() {
-  if (!unblocked_) pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
+  const timespec now{0, 0};
+  while (sigtimedwait(&stop_set_, nullptr, &now) > 0) {
+  }
+  pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
 std::optional<int> StopSignals::wait_until(std::chrono::steady_clock::time_point deadline) {
   using std::chrono::nanoseconds;
-  if (unblocked_) {
-    std::this_thread::sleep_until(deadline);
-    return std::nullopt;
-  }
   for (;;) {
     const nanoseconds left = std::max(
         nanoseconds(0),
@@ -35,11 +32,7 @@ std::optional<int> StopSignals::wait_until(std::chrono::steady_clock::time_point
     const timespec timeout{static_cast<time_t>(left.count() / 1'000'000'000),
                            static_cast<long>(left.count() % 1'000'000'000)};
     const int signal = sigtimedwait(&stop_set_, nullptr, &timeout);
-    if (signal > 0) {
-      pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
-      unblocked_ = true;
-      return signal;
-    }
+    if (signal > 0) return signal;
     if (errno == EAGAIN) return std::nullopt;  // the deadline passed
     if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "sigtimedwait");
   }

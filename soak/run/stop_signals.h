@@ -1,10 +1,12 @@
-// SIGINT and SIGTERM as a clean stop of a soak run, without an asynchronous handler: the
-// constructor blocks both in the calling thread, so every thread started after it (the
+// SIGINT, SIGTERM and SIGHUP as a clean stop of a soak run, without an asynchronous handler:
+// the constructor blocks them in the calling thread, so every thread started after it (the
 // workload's) inherits the block and the signals stay pending until the sampler thread asks
 // for them in wait_until() (sigtimedwait), which is also how it sleeps between samples. The
-// first signal stops the run with a verdict on the data so far; after it the signals are
-// unblocked again, so a second Ctrl-C ends a stuck shutdown the default way. The destructor
-// restores the previous mask. Construct it before starting any other thread.
+// first signal stops the run with a verdict on the data so far. They stay blocked until the
+// destructor, which discards those still pending and restores the previous mask: `timeout`
+// and container runtimes repeat their signal, and a repeat during shutdown must not cost the
+// run its verdict (SIGKILL still ends a shutdown that hangs). Construct it before starting any
+// other thread, and destroy it once the run's files are written.
 #pragma once
 
 #include <signal.h>
@@ -27,7 +29,6 @@ class StopSignals {
  private:
   sigset_t stop_set_{};
   sigset_t previous_mask_{};
-  bool unblocked_ = false;
 };
 
 }  // namespace memsoak

@@ -20,11 +20,19 @@ std::string outcome(const Verdict& verdict, const RunFacts& facts) {
 }
 
 std::string point_text(const RunPoint& point, std::string_view unit) {
-  return fmt::format("{} ({:.0f} {}s)", format_duration(std::chrono::duration<double>(point.t_s)),
-                     point.work, unit);
+  return fmt::format("{} ({:.0f} {})", format_duration(std::chrono::duration<double>(point.t_s)),
+                     point.work, plural_unit(unit));
+}
+
+// What failed: the shape, or the bound alone when it was crossed before growth could be judged.
+std::string_view failure_name(const Verdict& verdict) {
+  const bool bound_crossed = verdict.bound && verdict.bound->exceeded;
+  if (verdict.shape == Shape::kInsufficientData && bound_crossed) return "rss-bound crossed";
+  return shape_name(verdict.shape);
 }
 
 void print_failure_details(std::FILE* out, const Verdict& verdict) {
+  if (verdict.shape == Shape::kInsufficientData) return;  // no slope was measured
   const Interval& slope = verdict.bytes_per_work;
   fmt::print(out, "  slope: {:.4g} B/{} (interval {:.4g} to {:.4g}); {:.4g} B/s over time\n",
              slope.estimate, verdict.work_unit, slope.lower, slope.upper,
@@ -54,6 +62,7 @@ nlohmann::json verdict_document(const Verdict& verdict, const RunFacts& facts) {
       {"steady_t_s", facts.steady_t_s ? nlohmann::json(*facts.steady_t_s) : nlohmann::json()},
       {"expected_verdict", optional_text(facts.expected_verdict)},
       {"undecided", optional_text(facts.undecided)},
+      {"written_by", facts.written_by},
   };
   if (facts.end.sampler_cpu_s && facts.end.t_s > 0) {
     document["run"]["sampler_cpu_s"] = *facts.end.sampler_cpu_s;
@@ -69,10 +78,19 @@ void write_verdict_file(const std::filesystem::path& path, const nlohmann::json&
     std::ofstream file(temporary);
     file << document.dump(2) << '\n';
     if (!file.flush()) {
-      throw std::system_error(errno, std::generic_category(), "cannot write " + temporary.string());
+      const int cause = errno;
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw std::system_error(cause, std::generic_category(), "cannot write " + path.string());
     }
   }
-  std::filesystem::rename(temporary, path);
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw std::system_error(error, "cannot write " + path.string());
+  }
 }
 
 void print_summary(std::FILE* out, const Verdict& verdict, const RunFacts& facts) {
@@ -82,7 +100,7 @@ void print_summary(std::FILE* out, const Verdict& verdict, const RunFacts& facts
                                   : "";
   fmt::print(out, "{}: {} on {} (seed {}): {}, ended by {} at {}; {:.0f} ops/s, peak RSS {}{}\n",
              outcome(verdict, facts), facts.scenario, facts.allocator, facts.seed,
-             shape_name(verdict.shape), facts.end.reason,
+             failure_name(verdict), facts.end.reason,
              format_duration(std::chrono::duration<double>(facts.end.t_s)),
              facts.end.t_s > 0 ? facts.ops / facts.end.t_s : 0.0,
              format_bytes(facts.peak_rss_bytes), sampler);

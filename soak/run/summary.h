@@ -28,11 +28,13 @@ struct RunFacts {
   std::optional<double> steady_t_s;             // when the detector began to judge, if it did
   std::optional<std::string> expected_verdict;  // from the scenario table, for this allocator
   std::optional<std::string> undecided;  // why the detector could not decide, if it could not
+  std::string written_by = "run";        // or "analyze", re-judging a series afterwards
 };
 
 nlohmann::json verdict_document(const Verdict& verdict, const RunFacts& facts);
 
-// Writes `document` to `path` whole (a temporary file renamed into place).
+// Writes `document` to `path` whole (a temporary file renamed into place); throws
+// std::system_error naming the path and the cause, and leaves no temporary file behind.
 void write_verdict_file(const std::filesystem::path& path, const nlohmann::json& document);
 
 void print_summary(std::FILE* out, const Verdict& verdict, const RunFacts& facts);

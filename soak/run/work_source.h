@@ -9,6 +9,11 @@
 
 namespace memsoak {
 
+// The work counters of a soak run's series, the units --max-growth may name ("query", "doc")
+// besides "op", their sum.
+inline constexpr const char* kQueriesCounter = "queries";
+inline constexpr const char* kDocsCounter = "docs";
+
 struct WorkDone {
   std::uint64_t queries = 0;
   std::uint64_t docs = 0;
