@@ -311,9 +311,137 @@ Shape overhead_shape(const OverheadEvidence& overhead, bool has_live,
   return overhead.drifting ? Shape::kFragmentation : Shape::kHighWater;
 }
 
+// The level a stretch held: a value a share `held` of it stayed at or above. A cycle's peak is
+// held for a while; a big batch freed again is not, unless it fills most of the stretch.
+constexpr double kHeldShare = 0.75;
+
+// The `held` quantile from the top of every stretch of `reach` consecutive values (0.5: the
+// median).
+std::vector<double> stretch_levels(std::span<const double> signal, std::size_t reach,
+                                   double held = 0.5) {
+  std::vector<double> levels;
+  std::vector<double> stretch(reach);
+  const auto rank = static_cast<std::ptrdiff_t>((1 - held) * static_cast<double>(reach - 1));
+  for (std::size_t first = 0; first + reach <= signal.size(); ++first) {
+    std::copy_n(signal.begin() + static_cast<std::ptrdiff_t>(first), reach, stretch.begin());
+    if (held == 0.5) {
+      levels.push_back(median(stretch));
+    } else {
+      std::nth_element(stretch.begin(), stretch.begin() + rank, stretch.end());
+      levels.push_back(stretch[static_cast<std::size_t>(rank)]);
+    }
+  }
+  return levels;
+}
+
+// The noise about the levels: the scaled MAD of each value's distance from the level of the
+// stretch around it. A cycle's ramp is level by level, so it is not counted as noise.
+double noise_about_levels(std::span<const double> signal, std::span<const double> levels,
+                          std::size_t reach) {
+  std::vector<double> residuals;
+  residuals.reserve(signal.size());
+  for (std::size_t i = 0; i < signal.size(); ++i) {
+    const std::size_t stretch = std::min(i - std::min(i, reach / 2), levels.size() - 1);
+    residuals.push_back(signal[i] - levels[stretch]);
+  }
+  return scaled_mad(std::move(residuals));
+}
+
+// Memory that climbs back to where it was before a fall (a cache refilled after its flush, a
+// heap between two collections, a buffer between two rotations) is a cycle, however steadily it
+// climbs, and the ramp of one cycle is not a trend. The cycles of a series are its falls: a
+// level (what a short stretch held for most of it, so a big batch freed again is not one)
+// followed by a drop that is material: twice the noise margin times the noise about the levels,
+// since the levels themselves scatter by the noise.
+struct CycleView {
+  struct Fall {
+    std::size_t at = 0;  // the first point after the peak
+    double peak = 0;     // the level it fell from
+    double depth = 0;    // to the lowest level before the signal rose again
+  };
+  std::vector<Fall> falls;
+  double recent_level = 0;
+  double noise = 0;        // about the levels: how far two measurements of one level differ
+  double peak_margin = 0;  // how far two peaks of one cycle may differ
+  // How many troughs in a row must rise to show a leak under the cycles: more for RSS, a
+  // running maximum, which ratchets its troughs up by its noise.
+  std::size_t troughs_to_rise = 3;
+};
+
+constexpr double kRssPeakScatter = 0.02;
+
+// `rss_alone`: the signal is RSS, whose peaks scatter by a share of the level (peak_margin).
+CycleView view_cycles(std::span<const double> signal, bool rss_alone,
+                      const DetectorOptions& options) {
+  CycleView view;
+  const std::size_t reach = std::max<std::size_t>(4, signal.size() / 32);
+  const std::size_t noise_reach = std::max<std::size_t>(3, signal.size() / 16);
+  if (signal.size() < std::max(3 * reach, noise_reach)) return view;
+  const std::vector<double> levels = stretch_levels(signal, reach, kHeldShare);
+  view.recent_level = levels.back();
+  view.noise = noise_about_levels(signal, stretch_levels(signal, noise_reach), noise_reach);
+  // RSS keeps the highest footprint for a while, noise included: two peaks of one cycle differ
+  // by a share of the level, however smooth the RSS between them.
+  view.troughs_to_rise = rss_alone ? 6 : 3;
+  view.peak_margin =
+      rss_alone ? std::max(view.noise, kRssPeakScatter * std::fabs(view.recent_level)) : view.noise;
+  // A percent of the level at least: RSS held by the allocator can be flat to the byte.
+  const double material =
+      std::max(2 * options.noise_margin * view.noise, 0.01 * std::fabs(view.recent_level));
+  // Rising: the highest level since the last trough; falling: the lowest since the last peak.
+  bool falling = false;
+  std::size_t extreme = 0;
+  for (std::size_t k = 1; k < levels.size(); ++k) {
+    if (!falling && levels[k] > levels[extreme]) {
+      extreme = k;
+    } else if (!falling && levels[extreme] - levels[k] > material) {
+      view.falls.push_back(
+          CycleView::Fall{k + reach / 2, levels[extreme], levels[extreme] - levels[k]});
+      falling = true;
+      extreme = k;
+    } else if (falling && levels[k] < levels[extreme]) {
+      extreme = k;
+      if (!view.falls.empty() && view.falls.back().at > k) {
+        view.falls.back().depth = view.falls.back().peak - levels[k];
+      }
+    } else if (falling && levels[k] - levels[extreme] > material) {
+      falling = false;
+      extreme = k;
+    }
+  }
+  return view;
+}
+
+// Whether growth over points[begin, ...) may be proven in the light of the run's cycles: with
+// none, always. Otherwise the cycles must be rising: the newest level tops every peak the signal
+// fell from, or the troughs the cycle's falls (a quarter as deep as the deepest, at least: a
+// batch's bump on a refill is not one) reached in the span rose, troughs_to_rise of them, one after
+// the other and in all by more than two peaks of one cycle differ. And the growth must either span
+// two falls, so that it is a trend across cycles, or reach above the highest peak by the deepest
+// fall, more than any cycle explains.
+bool beyond_cycles(const CycleView& cycles, std::size_t begin) {
+  if (cycles.falls.empty()) return true;
+  double highest_peak = 0;
+  double deepest = 0;
+  for (const CycleView::Fall& fall : cycles.falls) {
+    highest_peak = std::max(highest_peak, fall.peak);
+    deepest = std::max(deepest, fall.depth);
+  }
+  std::vector<double> troughs;  // of the cycles' falls in the span, in order
+  for (const CycleView::Fall& fall : cycles.falls) {
+    if (fall.at >= begin && fall.depth >= deepest / 4) troughs.push_back(fall.peak - fall.depth);
+  }
+  const double above = cycles.recent_level - highest_peak;
+  const bool troughs_rose = troughs.size() >= cycles.troughs_to_rise &&
+                            std::is_sorted(troughs.begin(), troughs.end()) &&
+                            troughs.back() - troughs.front() > 2 * cycles.peak_margin;
+  return (above > cycles.peak_margin || troughs_rose) && (troughs.size() >= 2 || above > deepest);
+}
+
 // The growth shapes over points[begin, end): leak, time-growth or none (kBounded).
 void assess_growth(std::span<const StoredPoint> points, const Columns& data, std::size_t begin,
-                   bool has_live, const DetectorOptions& options, Verdict& verdict) {
+                   bool has_live, const CycleView& cycles, const DetectorOptions& options,
+                   Verdict& verdict) {
   verdict.window_start = RunPoint{points[begin].t_first, points[begin].work_first};
   const auto tail = [&](const std::vector<double>& column) {
     return std::span(column).subspan(begin);
@@ -336,6 +464,7 @@ void assess_growth(std::span<const StoredPoint> points, const Columns& data, std
       has_live || steady_rise(tail(data.t_s), tail(data.signal), by_time.window.slope, options);
   verdict.shape = Shape::kBounded;
   verdict.growth_began.reset();
+  if (!beyond_cycles(cycles, begin)) return;
   if (by_work.grows() && steady_by_work && !attribution.time_explains) {
     verdict.shape = Shape::kLeak;
     verdict.growth_began = growth_onset(points, data.work, data.signal, by_work.window.slope);
@@ -500,6 +629,25 @@ void Detector::check_live_multiple_bound(std::span<const StoredPoint> window) {
   }
 }
 
+// A leak too big for any warm-up to explain, proven before the warm-up ends: judged over every
+// point since judging began, it passes every rule a leak in the window passes (a warm-up slows
+// down, a cycle falls back) and memory grew by early_growth times the level it began at.
+void assess_early_growth(std::span<const StoredPoint> points, const Columns& data, bool has_live,
+                         const CycleView& cycles, const DetectorOptions& options,
+                         Verdict& verdict) {
+  const std::size_t reach = std::max<std::size_t>(3, points.size() / 16);
+  if (points.size() < std::max(options.min_points, 2 * reach)) return;
+  Verdict whole = verdict;
+  assess_growth(points, data, 0, has_live, cycles, options, whole);
+  if (whole.shape != Shape::kLeak) return;
+  const double start_level = median({data.signal.begin(), data.signal.begin() + reach});
+  if (options.early_growth <= 0 || whole.work_growth.growth < options.early_growth * start_level) {
+    return;
+  }
+  whole.window_end = RunPoint{points.back().t_last, points.back().work_last};
+  verdict = whole;
+}
+
 void Detector::evaluate(bool include_partial) {
   samples_at_evaluation_ = samples_;
   std::vector<StoredPoint> points(store_.points().begin(), store_.points().end());
@@ -511,29 +659,34 @@ void Detector::evaluate(bool include_partial) {
   verdict.work_unit = options_.work_unit;
   verdict.samples = samples_;
   verdict.samples_per_point = store_.samples_per_point();
-  const std::size_t begin = points.empty() ? 0 : window_begin(points, options_);
-  if (points.size() - begin < options_.min_points) {
-    settle(verdict);
-    return;
-  }
-  const std::span<const StoredPoint> window = std::span(points).subspan(begin);
-  check_live_multiple_bound(window);
-  verdict.window_end = RunPoint{window.back().t_last, window.back().work_last};
-
   const bool has_live = *has_live_bytes_;
   const Columns data = columns(points, has_live);
-  assess_growth(points, data, begin, has_live, options_, verdict);
-  // A leak that began after the window did: test again from the knee of the growth.
-  const std::size_t min_after = std::max(options_.min_points, (points.size() - begin) / 4);
-  const std::size_t knee = begin + late_knee(std::span(data.work).subspan(begin),
-                                             std::span(data.signal).subspan(begin), min_after);
-  if (verdict.shape == Shape::kBounded && knee > begin) {
-    Verdict late = verdict;
-    assess_growth(points, data, knee, has_live, options_, late);
-    if (late.shape == Shape::kLeak) verdict = late;
+  const CycleView cycles = view_cycles(data.signal, !has_live, options_);
+
+  const std::size_t begin = points.empty() ? 0 : window_begin(points, options_);
+  const bool window_ready = points.size() - begin >= options_.min_points;
+  if (window_ready) {
+    const std::span<const StoredPoint> window = std::span(points).subspan(begin);
+    check_live_multiple_bound(window);
+    verdict.window_end = RunPoint{window.back().t_last, window.back().work_last};
+    assess_growth(points, data, begin, has_live, cycles, options_, verdict);
+    // A leak that began after the window did: test again from the knee of the growth.
+    const std::size_t min_after = std::max(options_.min_points, (points.size() - begin) / 4);
+    const std::size_t knee = begin + late_knee(std::span(data.work).subspan(begin),
+                                               std::span(data.signal).subspan(begin), min_after);
+    if (verdict.shape == Shape::kBounded && knee > begin) {
+      Verdict late = verdict;
+      assess_growth(points, data, knee, has_live, cycles, options_, late);
+      if (late.shape == Shape::kLeak) verdict = late;
+    }
   }
-  verdict.step = measure_step(points, data, begin, options_);
-  verdict.overhead = measure_overhead(data, begin, recent_purges_, has_live, options_);
+  if (verdict.shape != Shape::kLeak && begin > 0) {
+    assess_early_growth(points, data, has_live, cycles, options_, verdict);
+  }
+  if (window_ready) {
+    verdict.step = measure_step(points, data, begin, options_);
+    verdict.overhead = measure_overhead(data, begin, recent_purges_, has_live, options_);
+  }
   settle(verdict);
 }
 

@@ -50,15 +50,18 @@ struct DetectorOptions {
   double confidence = 0.999;        // one-sided, for the slope over the whole window
   double half_confidence = 0.95;    // one-sided, for each half of the window
   double noise_margin = 2;          // growth over the window >= margin x residual MAD
-  double deceleration_z = 2;        // slowing by this many standard errors
+  double deceleration_z = 1.5;      // slowing by this many standard errors
   double slowdown = 0.5;            // to below this share of the earlier slope = warming up
   double step_share = 0.5;          // growth carried this much by one jump must survive its removal
   int confirmations = 3;            // consecutive evaluations a growth shape must hold,
   double confirmation_span = 0.25;  // while the work done grows by this fraction
   double warmup_fraction = 0.2;     // of the work done, ignored at the start of the window
   double warmup_s = 300;            // and at least this many seconds from the first sample
-  std::size_t capacity = 256;       // stored points (even, >= 8)
-  std::size_t min_points = 24;      // in the window before anything is decided
+  // A leak is proven during the warm-up once memory grew steadily by this multiple of the level
+  // judging began at: more than a warm-up explains. 0: never before the warm-up ends.
+  double early_growth = 1;
+  std::size_t capacity = 256;          // stored points (even, >= 8)
+  std::size_t min_points = 24;         // in the window before anything is decided
   double overhead_min_fraction = 0.1;  // high-water/fragmentation: rise over the live level
   double purge_return_fraction = 0.5;  // a purge returning this share of the rise = retention
   int rss_only_segments = 4;           // RSS only: each window segment's median must top the last

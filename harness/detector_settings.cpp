@@ -27,6 +27,9 @@ const std::array kNumericSettings{
                    "seconds ignored at the start (set by --warmup)"},
     NumericSetting{"warmup_fraction", &Options::warmup_fraction, 0, 0.99, false, false, true,
                    "Share of the work ignored at the start of the run"},
+    NumericSetting{"early_growth", &Options::early_growth, 0, 1e6, false, false, true,
+                   "Prove a leak during the warm-up once memory grew steadily by this multiple of "
+                   "the level judging began at (0: never)"},
     NumericSetting{"confidence", &Options::confidence, 0.5, 0.999999, false, false, true,
                    "One-sided confidence of the slope"},
     NumericSetting{"half_confidence", &Options::half_confidence, 0.5, 0.999999, false, false, true,

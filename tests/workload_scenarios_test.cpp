@@ -21,7 +21,7 @@ __sanitizer_get_current_allocated_bytes();  // NOLINT(bugprone-reserved-identifi
 // arena-no-drop leaks on purpose: the token vectors of documents whose destructors it skips.
 // LeakSanitizer would rightly report them at exit; nothing else allocates in tokenize().
 // NOLINTNEXTLINE(bugprone-reserved-identifier): the hook's name is LeakSanitizer's.
-extern "C" const char* __lsan_default_suppressions() { return "leak:memsoak::tokenize\n"; }
+extern "C" const char* __lsan_default_suppressions() { return "leak:memsoak::workload::tokenize\n"; }
 
 namespace memsoak::workload {
 namespace {

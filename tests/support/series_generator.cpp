@@ -15,13 +15,16 @@ double round_to_page(double bytes) { return std::ceil(bytes / kPageBytes) * kPag
 SeriesGenerator::SeriesGenerator(const GeneratorParams& params)
     : params_(params), random_(params.seed) {
   noise_ = params_.noise_bytes * gaussian_(random_);
-  sawtooth_phase_s_ = params_.sawtooth_period_s * uniform_(random_);
+  const double phase = uniform_(random_);
+  sawtooth_phase_s_ =
+      params_.sawtooth_period_s * (params_.sawtooth_phase >= 0 ? params_.sawtooth_phase : phase);
   next_purge_s_ = params_.purge_interval_s;
 }
 
 double SeriesGenerator::live_now() const {
   const double filled = params_.fill_s > 0 ? std::min(1.0, t_s_ / params_.fill_s) : 1.0;
-  const double cache = params_.cache_warm_bytes * (1 - std::exp(-t_s_ / params_.cache_warm_tau_s));
+  const double cache = params_.cache_warm_bytes * (1 - std::exp(-t_s_ / params_.cache_warm_tau_s)) +
+                       params_.cache_fill_bytes * std::min(1.0, t_s_ / params_.cache_fill_s);
   const double sawtooth = params_.sawtooth_bytes *
                           std::fmod(t_s_ + sawtooth_phase_s_, params_.sawtooth_period_s) /
                           params_.sawtooth_period_s;
@@ -40,6 +43,7 @@ SeriesSample SeriesGenerator::sample() const {
   sample.work = {{"queries", std::floor(work_) - docs}, {"docs", docs}};
   sample.memory.rss_bytes = round_to_page(rss_);
   if (params_.report_live_bytes) sample.memory.allocator.live_bytes = std::round(live_now());
+  if (t_s_ < params_.fill_s && !params_.fill_is_steady) sample.extra[kBeforeSteadyKey] = true;
   return sample;
 }
 

@@ -27,11 +27,17 @@ struct GeneratorParams {
   double live_bytes = 135.0 * 1024 * 1024;  // the steady working set
   double noise_bytes = 2.0 * 1024 * 1024;   // marginal standard deviation of the AR(1) noise
   double noise_ar = 0.6;                    // lag-1 autocorrelation at this interval
-  double fill_s = 0;                        // linear fill of the working set at the start
-  double cache_warm_bytes = 0;              // an exponential warm-up on top of it
+  // Linear fill of the working set from nothing at the start: the program loading its data.
+  // Its samples are marked before_steady (as memsoak run marks its own) unless told otherwise.
+  double fill_s = 0;
+  bool fill_is_steady = false;
+  double cache_warm_bytes = 0;  // an exponential warm-up on top of it
   double cache_warm_tau_s = 120;
+  double cache_fill_bytes = 0;  // a cache on top of it that fills linearly to its cap
+  double cache_fill_s = 600;
   double sawtooth_bytes = 0;  // a cache that fills linearly and is flushed every period
   double sawtooth_period_s = 60;
+  double sawtooth_phase = -1;   // of the period at t = 0, in [0, 1); negative: drawn at random
   double batch_rate_per_s = 0;  // transient big batches (live rises, then falls back)
   double batch_bytes = 0;
   double batch_duration_s = 5;
