@@ -31,7 +31,7 @@ constexpr std::size_t kPrefillSamples = 300;  // past the detector's 256-point s
 struct Soak {
   Soak()
       : workload(workload::find_scenario("healthy"), WorkloadSettings{}),
-        sampler(workload, 10),
+        sampler(workload, memory, 10),
         series("/dev/null") {
     workload.start();
     for (std::size_t i = 0; i < kPrefillSamples; ++i) loop.step(next_t_s());
@@ -39,6 +39,7 @@ struct Soak {
   double next_t_s() { return t_s += 0.1; }
 
   WorkloadSource workload;
+  ThisProcessMemory memory;
   Sampler sampler;
   SeriesWriter series;
   Detector detector;
@@ -51,7 +52,7 @@ Soak& soak() {
   return instance;
 }
 
-double ops(const WorkDone& done) { return static_cast<double>(done.queries + done.docs); }
+double ops(const WorkCounters& work) { return total_work(work); }
 
 void BM_Workload(benchmark::State& state) {
   Soak& run = soak();

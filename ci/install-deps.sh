@@ -10,6 +10,7 @@ packages=(
   libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
   gnuplot-nox jq
+  redis-server redis-tools
 )
 
 missing=()
@@ -32,4 +33,12 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Servers the integration tests start themselves on loopback: keep the
+# package scripts from starting them as system services.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -163,7 +163,8 @@ PurgeCheckpoint parse_purge(const json& object) {
 }
 
 SeriesEnd parse_end(const json& object) {
-  return SeriesEnd{number_field(object, "t_s", "end"), optional_string(object, "reason", "end")};
+  return SeriesEnd{number_field(object, "t_s", "end"), optional_string(object, "reason", "end"),
+                   without(object, {"type", "t_s", "reason"})};
 }
 
 // Integral values are written as integers so byte counts read naturally ("150000000").
@@ -226,7 +227,9 @@ json to_json(const PurgeCheckpoint& purge) {
 }
 
 json to_json(const SeriesEnd& end) {
-  return json{{"type", "end"}, {"t_s", end.t_s}, {"reason", end.reason}};
+  json object = end.extra;
+  object.update(json{{"type", "end"}, {"t_s", end.t_s}, {"reason", end.reason}});
+  return object;
 }
 
 }  // namespace

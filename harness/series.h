@@ -95,7 +95,8 @@ struct PurgeCheckpoint {
 
 struct SeriesEnd {
   double t_s = 0;
-  std::string reason;  // "duration", "bound", "leak", "signal", ...
+  std::string reason;  // "duration", "bound", "leak", "signal", "exit", ...
+  nlohmann::json extra = nlohmann::json::object();  // e.g. a watched child's exit status
 };
 
 using SeriesRecord = std::variant<SeriesHeader, SeriesSample, PurgeCheckpoint, SeriesEnd>;

@@ -19,19 +19,6 @@
 namespace memsoak {
 namespace {
 
-struct Pipe {
-  FileDescriptor read_end;
-  FileDescriptor write_end;
-};
-
-Pipe make_pipe() {
-  std::array<int, 2> fds{};
-  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-    throw SpawnError(fmt::format("pipe: {}", std::system_category().message(errno)));
-  }
-  return Pipe{FileDescriptor(fds[0]), FileDescriptor(fds[1])};
-}
-
 std::vector<char*> as_c_strings(std::span<const std::string> strings) {
   std::vector<char*> pointers;
   pointers.reserve(strings.size() + 1);
@@ -87,6 +74,49 @@ void read_until_closed(Pipe& out, Pipe& err, pid_t group, Clock::time_point dead
 
 }  // namespace
 
+Pipe make_pipe() {
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
+    throw SpawnError(fmt::format("pipe: {}", std::system_category().message(errno)));
+  }
+  return Pipe{FileDescriptor(fds[0]), FileDescriptor(fds[1])};
+}
+
+pid_t spawn_process(std::span<const std::string> argv, std::span<const std::string> environment,
+                    const SpawnStreams& streams) {
+  if (argv.empty()) throw SpawnError("spawn_process: empty argv");
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  if (streams.stdout_fd >= 0) {
+    ::posix_spawn_file_actions_adddup2(&actions, streams.stdout_fd, STDOUT_FILENO);
+  }
+  if (streams.stderr_fd >= 0) {
+    ::posix_spawn_file_actions_adddup2(&actions, streams.stderr_fd, STDERR_FILENO);
+  }
+  posix_spawnattr_t attributes;
+  ::posix_spawnattr_init(&attributes);
+  // A group of its own, to stop or kill as a whole; and the signals memsoak blocks (its stop
+  // signals) unblocked again, or the program could not be stopped by them.
+  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  ::posix_spawnattr_setpgroup(&attributes, 0);
+  sigset_t no_signals;
+  ::sigemptyset(&no_signals);
+  ::posix_spawnattr_setsigmask(&attributes, &no_signals);
+  std::vector<char*> child_argv = as_c_strings(argv);
+  std::vector<char*> child_environment = as_c_strings(environment);
+  pid_t pid = 0;
+  const auto spawn = streams.search_path ? ::posix_spawnp : ::posix_spawn;
+  const int spawn_error = spawn(&pid, argv[0].c_str(), &actions, &attributes, child_argv.data(),
+                                child_environment.data());
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attributes);
+  if (spawn_error != 0) {
+    throw SpawnError(
+        fmt::format("cannot run {}: {}", argv[0], std::system_category().message(spawn_error)));
+  }
+  return pid;
+}
+
 CapturedRun run_capturing(std::span<const std::string> argv,
                           std::span<const std::string> environment,
                           std::optional<std::chrono::milliseconds> timeout) {
@@ -94,25 +124,8 @@ CapturedRun run_capturing(std::span<const std::string> argv,
   const Clock::time_point deadline = timeout ? Clock::now() + *timeout : kNoDeadline;
   Pipe out = make_pipe();
   Pipe err = make_pipe();
-  posix_spawn_file_actions_t actions;
-  ::posix_spawn_file_actions_init(&actions);
-  ::posix_spawn_file_actions_adddup2(&actions, out.write_end.get(), STDOUT_FILENO);
-  ::posix_spawn_file_actions_adddup2(&actions, err.write_end.get(), STDERR_FILENO);
-  posix_spawnattr_t attributes;
-  ::posix_spawnattr_init(&attributes);
-  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-  ::posix_spawnattr_setpgroup(&attributes, 0);  // a group of its own, to kill at the deadline
-  std::vector<char*> child_argv = as_c_strings(argv);
-  std::vector<char*> child_environment = as_c_strings(environment);
-  pid_t pid = 0;
-  const int spawn_error = ::posix_spawn(&pid, argv[0].c_str(), &actions, &attributes,
-                                        child_argv.data(), child_environment.data());
-  ::posix_spawn_file_actions_destroy(&actions);
-  ::posix_spawnattr_destroy(&attributes);
-  if (spawn_error != 0) {
-    throw SpawnError(
-        fmt::format("cannot run {}: {}", argv[0], std::system_category().message(spawn_error)));
-  }
+  const pid_t pid = spawn_process(argv, environment,
+                                  SpawnStreams{out.write_end.get(), err.write_end.get(), false});
   // Our copies of the write ends must close, or the reads below never see end of file.
   out.write_end = FileDescriptor();
   err.write_end = FileDescriptor();

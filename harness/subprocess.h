@@ -1,13 +1,18 @@
-// Run a program to completion with a given environment and capture what it prints: how memsoak
-// asks a copy of itself, preloaded with an allocator, what it sees (`memsoak list`), and how
-// tests run children under each allocator. Output is held in memory: for short reports only.
+// Start programs with a given environment: spawn_process for one that runs alongside memsoak
+// (`memsoak watch`), run_capturing to run one to completion and capture what it prints (how
+// memsoak asks a copy of itself, preloaded with an allocator, what it sees, and how tests run
+// children under each allocator; output is held in memory: for short reports only).
 #pragma once
+
+#include <sys/types.h>
 
 #include <chrono>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
+
+#include "harness/file_descriptor.h"
 
 namespace memsoak {
 
@@ -22,6 +27,24 @@ struct CapturedRun {
 struct SpawnError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// Both ends of a pipe, close-on-exec; throws SpawnError.
+struct Pipe {
+  FileDescriptor read_end;
+  FileDescriptor write_end;
+};
+Pipe make_pipe();
+
+struct SpawnStreams {
+  int stdout_fd = -1;  // dup'ed onto the child's stdout; -1: inherited
+  int stderr_fd = -1;
+  bool search_path = false;  // argv[0] is looked up in PATH
+};
+
+// Starts argv in a process group of its own (pgid = its pid) with no signal blocked, and
+// returns its pid for the caller to wait for. Throws SpawnError naming the program.
+pid_t spawn_process(std::span<const std::string> argv, std::span<const std::string> environment,
+                    const SpawnStreams& streams);
 
 // argv[0] is the program path (not searched in PATH); environment holds "NAME=value" entries.
 // The program runs in a process group of its own; given a timeout, the group is killed when it

@@ -239,6 +239,66 @@ TEST(Flags, AWorkUnitTheRunDoesNotCountIsRefusedBeforeAnythingStarts) {
   EXPECT_FALSE(fs::exists(dir.path() / "run"));
 }
 
+// ---- memsoak watch ---------------------------------------------------------------------------
+
+TEST(Watch, WhatItCannotWatchIsAUsageErrorSayingWhy) {
+  const TempDir dir;
+  const std::string out = (dir.path() / "watch").string();
+  const struct {
+    std::vector<std::string> args;
+    std::string_view message;
+  } cases[] = {
+      {{"watch", "--out", out}, "give the command to watch after --"},
+      {{"watch", "--pid", "1", "--out", out, "--", "true"}, "not both"},
+      {{"watch", "--work", "requests", "--out", out, "--", "true"}, "NAME=file:PATH"},
+      {{"watch", "--work", "a=stdout:(", "--out", out, "--", "true"}, "not a regular expression"},
+      {{"watch", "--work", "a=file:/x", "--work", "a=file:/y", "--out", out, "--", "true"},
+       "two counters are named 'a'"},
+      {{"watch", "--max-growth", "1B/request", "--out", out, "--", "true"}, "'request'"},
+      {{"watch", "--allocator", "jemalloc", "--pid", "1", "--out", out}, "keeps the allocator"},
+      {{"watch", "--out", out, "--", "/nonexistent/program"}, "cannot run /nonexistent/program"},
+  };
+  for (const auto& [args, message] : cases) {
+    const CapturedRun run = memsoak(args);
+    EXPECT_EQ(run.exit_code, 2) << args[1] << ": " << run.stderr_text;
+    EXPECT_TRUE(contains(run.stderr_text, message)) << run.stderr_text;
+  }
+}
+
+TEST(Watch, ACounterThatGoesBackwardsEndsTheWatchAtOnceNotWithAZero) {
+  const TempDir dir;
+  const fs::path counter = dir.path() / "count";
+  std::ofstream(counter) << "100\n";
+  const CapturedRun run =
+      memsoak({"watch", "--duration", "30s", "--sample-interval", "100ms", "--work",
+               "requests=file:" + counter.string(), "--out", (dir.path() / "watch").string(), "--",
+               "sh", "-c", "sleep 1; echo 5 > " + counter.string() + "; sleep 60"});
+  EXPECT_EQ(run.exit_code, 2) << run.stdout_text << run.stderr_text;
+  EXPECT_TRUE(contains(run.stderr_text, "went backwards from 100 to 5")) << run.stderr_text;
+  const json verdict = read_json(dir.path() / "watch" / run_dir::kVerdict);
+  EXPECT_EQ(verdict["run"]["end_reason"], "work-source-error");
+  EXPECT_TRUE(verdict["run"]["watched"]["exit"]["stopped_by_memsoak"].get<bool>());
+}
+
+TEST(Watch, ACrashOfTheCommandFailsTheWatchAndIsRecorded) {
+  const TempDir dir;
+  const fs::path out = dir.path() / "watch";
+  const CapturedRun crash = memsoak(
+      {"watch", "--duration", "30s", "--out", out.string(), "--", "sh", "-c", "kill -SEGV $$"});
+  EXPECT_EQ(crash.exit_code, 1) << crash.stdout_text << crash.stderr_text;
+  EXPECT_TRUE(contains(crash.stdout_text, "killed by SIGSEGV")) << crash.stdout_text;
+  std::string end_record;
+  std::ifstream series(out / run_dir::kSeries);
+  for (std::string line; std::getline(series, line);) end_record = line;
+  EXPECT_EQ(json::parse(end_record)["exit"]["signal"], SIGSEGV) << end_record;
+
+  const CapturedRun allowed =
+      memsoak({"watch", "--allow-child-failure", "--duration", "30s", "--out",
+               (dir.path() / "allowed").string(), "--", "sh", "-c", "exit 3"});
+  EXPECT_EQ(allowed.exit_code, 2) << "too short to judge, but not a failure: "
+                                  << allowed.stdout_text;
+}
+
 // ---- where the run writes ---------------------------------------------------------------------
 
 TEST(OutDir, AnOutThatCannotHoldARunIsAUsageErrorWithItsCause) {

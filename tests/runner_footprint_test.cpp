@@ -29,13 +29,13 @@ class FakeWork final : public WorkSource {
   explicit FakeWork(std::size_t leaked_bytes_per_op = 0, double cpu_per_sample_s = 0)
       : leak_per_op_(leaked_bytes_per_op), cpu_per_sample_s_(cpu_per_sample_s) {}
 
-  WorkDone work() const override { return done_; }
+  WorkCounters work() override { return {{"queries", queries_}}; }
   bool steady() const override { return true; }
   nlohmann::json take_interval_extra() override {
     for (const double start_s = thread_cpu_seconds();
          thread_cpu_seconds() - start_s < cpu_per_sample_s_;) {
     }
-    done_.queries += kOpsPerSample;
+    queries_ += kOpsPerSample;
     if (leak_per_op_ > 0) leaked_.emplace_back(leak_per_op_ * kOpsPerSample, 'x');
     return {{"latency_us", {{"query", {{"p50", 1.0}, {"p99", 2.0}, {"count", kOpsPerSample}}}}}};
   }
@@ -44,7 +44,7 @@ class FakeWork final : public WorkSource {
   static constexpr std::uint64_t kOpsPerSample = 100;
   std::size_t leak_per_op_;
   double cpu_per_sample_s_;
-  WorkDone done_;
+  double queries_ = 0;
   std::vector<std::string> leaked_;
 };
 
@@ -60,13 +60,14 @@ struct LoopUnderTest {
   explicit LoopUnderTest(WorkSource& work)
       : path(std::filesystem::temp_directory_path() /
              ("memsoak_runner_footprint_" + std::to_string(::getpid()) + ".jsonl")),
-        sampler(work, 10),
+        sampler(work, memory, 10),
         series(path.string()),
         detector(judging_from_the_first_sample()),
         loop(sampler, series, detector, LoopSchedule{}) {}
   ~LoopUnderTest() { std::filesystem::remove(path); }
 
   std::filesystem::path path;
+  ThisProcessMemory memory;
   Sampler sampler;
   SeriesWriter series;
   Detector detector;

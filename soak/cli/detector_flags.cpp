@@ -57,13 +57,15 @@ std::set<Shape> parse_shapes(const std::vector<std::string>& names) {
 }
 
 void add_growth_flags(CLI::App& command, DetectorFlags& flags) {
-  command.add_option_function<std::vector<std::string>>(
-      "--max-growth",
-      [&flags](const std::vector<std::string>& rates) {
-        for (const std::string& rate : rates) apply_growth_rate(rate, flags.options);
-      },
-      "Growth allowed before failing: bytes per unit of work (0B/query, 64B/op; also sets the "
-      "work unit) or per unit of time (1MiB/h); repeatable. Default 0B/op and 0B/s");
+  command
+      .add_option_function<std::vector<std::string>>(
+          "--max-growth",
+          [&flags](const std::vector<std::string>& rates) {
+            for (const std::string& rate : rates) apply_growth_rate(rate, flags.options);
+          },
+          "Growth allowed before failing: bytes per unit of work (0B/query, 64B/op; also sets the "
+          "work unit) or per unit of time (1MiB/h); repeatable. Default 0B/op and 0B/s")
+      ->allow_extra_args(false);  // one value per flag: `watch ... -- CMD` ends the flags
   command.add_option_function<std::string>(
       "--rss-bound",
       [&flags](const std::string& text) {
@@ -77,7 +79,8 @@ void add_growth_flags(CLI::App& command, DetectorFlags& flags) {
             flags.options.fail_on = parse_shapes(names);
           },
           "Shapes that fail the run, comma-separated (default: leak)")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
 }
 
 void add_warmup_flag(CLI::App& command, DetectorFlags& flags) {
@@ -119,7 +122,7 @@ void add_numeric_flags(CLI::App& command, DetectorOptions& options) {
             [&setting, &options](double value) { setting.set(options, value); },
             std::string(setting.help))
         ->check(in_range)
-        ->default_str(fmt::format("{:g}", setting.get(DetectorOptions{})));
+        ->default_str(fmt::format("{:g}", setting.get(options)));
   }
 }
 

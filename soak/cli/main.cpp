@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   CLI::App app{"memsoak: find the memory failures of long-running services"};
   app.require_subcommand(1);
   memsoak::add_run_command(app);
+  memsoak::add_watch_command(app);
   memsoak::add_analyze_command(app);
   memsoak::add_list_command(app);
   memsoak::add_probe_allocator_command(app);

@@ -16,14 +16,6 @@ namespace {
 constexpr std::array<std::string_view, 4> kIdentityFlags{"--scenario", "--allocator", "--seed",
                                                          "--duration"};
 
-double parse_seconds(std::string_view flag, const std::string& text) {
-  try {
-    return parse_duration(text).count();
-  } catch (const UnitError& error) {
-    throw CLI::ValidationError(std::string(flag), error.what());
-  }
-}
-
 // As the user typed it, or the default in a form the parser reads back.
 std::string identity_value(std::string_view flag, const RunOptions& options,
                            const CLI::App& command) {
@@ -44,23 +36,10 @@ std::string given_flag(const CLI::Option& option) {
 }
 
 void add_time_flags(CLI::App& command, RunOptions& options) {
-  command.add_option_function<std::string>(
-      "--duration",
-      [&options](const std::string& text) {
-        options.duration_s = parse_seconds("--duration", text);
-        if (options.duration_s <= 0) {
-          throw CLI::ValidationError("--duration", "must be longer than 0s (e.g. 30s, 10m, 72h)");
-        }
-      },
-      "How long to run: 30s, 10m, 72h (default 60s); a proven leak ends it earlier");
-  command.add_option_function<std::string>(
-      "--sample-interval",
-      [&options](const std::string& text) {
-        options.sample_interval_s = parse_seconds("--sample-interval", text);
-        if (*options.sample_interval_s < 0.001) {
-          throw CLI::ValidationError("--sample-interval", "must be at least 1ms");
-        }
-      },
+  add_duration_flags(
+      command, [&options](double seconds) { options.duration_s = seconds; },
+      options.sample_interval_s,
+      "How long to run: 30s, 10m, 72h (default 60s); a proven leak ends it earlier",
       "Time between samples (default: duration/600, between 100ms and 10s)");
   command.add_option_function<std::string>(
       "--purge-every",
@@ -80,6 +59,38 @@ void add_time_flags(CLI::App& command, RunOptions& options) {
 }
 
 }  // namespace
+
+double parse_seconds(std::string_view flag, const std::string& text) {
+  try {
+    return parse_duration(text).count();
+  } catch (const UnitError& error) {
+    throw CLI::ValidationError(std::string(flag), error.what());
+  }
+}
+
+void add_duration_flags(CLI::App& command, std::function<void(double)> set_duration_s,
+                        std::optional<double>& sample_interval_s, const std::string& duration_help,
+                        const std::string& interval_help) {
+  command.add_option_function<std::string>(
+      "--duration",
+      [set_duration_s = std::move(set_duration_s)](const std::string& text) {
+        const double seconds = parse_seconds("--duration", text);
+        if (seconds <= 0) {
+          throw CLI::ValidationError("--duration", "must be longer than 0s (e.g. 30s, 10m, 72h)");
+        }
+        set_duration_s(seconds);
+      },
+      duration_help);
+  command.add_option_function<std::string>(
+      "--sample-interval",
+      [&sample_interval_s](const std::string& text) {
+        sample_interval_s = parse_seconds("--sample-interval", text);
+        if (*sample_interval_s < 0.001) {
+          throw CLI::ValidationError("--sample-interval", "must be at least 1ms");
+        }
+      },
+      interval_help);
+}
 
 std::string shell_quoted(std::string_view word) {
   const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
@@ -132,20 +143,26 @@ RunOptions parsed_run_options(const RunFlags& flags, std::string_view program,
   return options;
 }
 
+std::string given_flags_text(const CLI::App& command, std::span<const std::string_view> skip) {
+  std::string text;
+  for (const CLI::Option* option : command.get_options()) {
+    const std::string& name = option->get_name();
+    const bool skipped = std::find(skip.begin(), skip.end(), name) != skip.end();
+    if (option->count() == 0 || skipped || !option->nonpositional()) continue;
+    text += given_flag(*option);
+  }
+  return text;
+}
+
 std::string reproduce_command(std::string_view program, const RunOptions& options,
                               const CLI::App& command) {
   std::string text = fmt::format("{} run", shell_quoted(program));
   for (const std::string_view flag : kIdentityFlags) {
     text += fmt::format(" {} {}", flag, shell_quoted(identity_value(flag, options, command)));
   }
-  for (const CLI::Option* option : command.get_options()) {
-    const std::string& name = option->get_name();
-    const bool identity =
-        std::find(kIdentityFlags.begin(), kIdentityFlags.end(), name) != kIdentityFlags.end();
-    if (option->count() == 0 || identity || name == "--out") continue;
-    text += given_flag(*option);
-  }
-  return text;
+  std::vector<std::string_view> skip(kIdentityFlags.begin(), kIdentityFlags.end());
+  skip.push_back("--out");
+  return text + given_flags_text(command, skip);
 }
 
 }  // namespace memsoak

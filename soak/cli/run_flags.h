@@ -5,6 +5,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,6 +31,19 @@ RunOptions parsed_run_options(const RunFlags& flags, std::string_view program,
 // The `memsoak run` command line that repeats a run of the parsed `command`.
 std::string reproduce_command(std::string_view program, const RunOptions& options,
                               const CLI::App& command);
+
+// " --flag value" for every flag given to the parsed `command` but those in `skip`, in the
+// order they are registered, values quoted for the shell.
+std::string given_flags_text(const CLI::App& command, std::span<const std::string_view> skip);
+
+// A duration flag's value in seconds ("30s", "10m"); throws CLI::ValidationError naming `flag`.
+double parse_seconds(std::string_view flag, const std::string& text);
+
+// --duration (longer than 0s) and --sample-interval (at least 1ms), shared by `run` and
+// `watch`; `set_duration_s` receives the seconds, `help` says what the duration bounds.
+void add_duration_flags(CLI::App& command, std::function<void(double)> set_duration_s,
+                        std::optional<double>& sample_interval_s, const std::string& duration_help,
+                        const std::string& interval_help);
 
 // `word` as the shell reads it back: unchanged when plain, otherwise single-quoted.
 std::string shell_quoted(std::string_view word);

@@ -56,19 +56,25 @@ nlohmann::json allocator_tunables(std::span<const std::string> environment) {
   return tunables;
 }
 
+SeriesHeader machine_header(std::span<const std::string> environment) {
+  SeriesHeader header;
+  header.kernel = kernel_release();
+  header.tunables = allocator_tunables(environment);
+  header.start_time = utc_now();
+  header.extra["cgroup_limit_bytes"] = cgroup_limit();
+  return header;
+}
+
 SeriesHeader run_header(const RunOptions& options, const WorkloadSettings& workload,
                         const LoopSchedule& schedule, const DetectorOptions& detector) {
   const MallocProvider& serving = malloc_provider();
   const std::optional<std::string> version = allocator_version();
-  SeriesHeader header;
+  SeriesHeader header = machine_header(current_environment());
   header.scenario = options.scenario;
   header.allocator = options.allocator;
   header.command = options.command;
   header.seed = options.seed;
-  header.kernel = kernel_release();
-  header.tunables = allocator_tunables(current_environment());
-  header.start_time = utc_now();
-  header.extra = {
+  header.extra.update({
       {"serving_allocator",
        {{"name", serving.allocator},
         {"library", serving.library_path},
@@ -83,9 +89,8 @@ SeriesHeader run_header(const RunOptions& options, const WorkloadSettings& workl
        workload.huge_batch_rate ? nlohmann::json(*workload.huge_batch_rate) : nlohmann::json()},
       {"huge_batch_at_s",
        workload.huge_batch_at_s ? nlohmann::json(*workload.huge_batch_at_s) : nlohmann::json()},
-      {"cgroup_limit_bytes", cgroup_limit()},
       {"detector", detector_settings_json(detector)},
-  };
+  });
   return header;
 }
 

@@ -20,6 +20,10 @@ namespace memsoak {
 // The environment entries ("NAME=value") that tune an allocator, as {"NAME": "value"}.
 nlohmann::json allocator_tunables(std::span<const std::string> environment);
 
+// What every soak's header records of where it ran: the kernel, the start time, the
+// allocator tunables of `environment` (the soaked process's), the cgroup memory limit.
+SeriesHeader machine_header(std::span<const std::string> environment);
+
 // The series header of a run in this process: `workload`, `schedule` and `detector` are what
 // the runner resolved from `options`; the allocator is the one serving malloc now.
 SeriesHeader run_header(const RunOptions& options, const WorkloadSettings& workload,

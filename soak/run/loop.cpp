@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "harness/thread_cpu.h"
+#include "soak/run/source_ended.h"
 
 namespace memsoak {
 namespace {
@@ -71,7 +72,8 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
       std::chrono::duration<double>(schedule_.interval_s));
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(schedule_.duration_s));
-  LoopEnd result{"duration", 0, std::nullopt, std::nullopt};
+  LoopEnd result;
+  result.reason = "duration";
   for (Clock::time_point next = start;;) {
     try {
       if (const std::optional<std::string> reason = step(seconds_since_start())) {
@@ -81,6 +83,11 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
     } catch (const SeriesWriteError& error) {
       result.reason = "write-error";
       result.write_error = error.what();
+      break;
+    } catch (const SourceEnded& ended) {
+      result.reason = ended.reason;
+      result.source_message = ended.what();
+      result.details = ended.details;
       break;
     }
     status.update(progress_, detector_.check());
@@ -95,12 +102,16 @@ LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {
   status.close();
   result.t_s = seconds_since_start();
   result.sampler_cpu_s = sampler_cpu_s_;
-  try {
-    series_.write(SeriesEnd{result.t_s, result.reason});
-  } catch (const SeriesWriteError& error) {
-    if (!result.write_error) result.write_error = error.what();
-  }
   return result;
+}
+
+void SoakLoop::write_end(LoopEnd& end) {
+  if (end.source_message) end.details["message"] = *end.source_message;
+  try {
+    series_.write(SeriesEnd{end.t_s, end.reason, end.details});
+  } catch (const SeriesWriteError& error) {
+    if (!end.write_error) end.write_error = error.what();
+  }
 }
 
 }  // namespace memsoak

@@ -3,9 +3,10 @@
 // work is steady (see WorkSource::steady), checked against the RSS bound before; every
 // purge_every_s a purge checkpoint is taken first. The loop ends at the duration, at a stop
 // signal, as soon as the detector proves a failure (a leak confirmed, the RSS bound crossed),
-// or when the series can no longer be written (a full disk), and then writes the series' "end"
-// record if it can. Memory is bounded however long the run: each sample is written and
-// dropped, and the detector stores a fixed number of points.
+// when a source ends the soak (source_ended.h: the watched process exited), or when the series
+// can no longer be written (a full disk), and then writes the series' "end" record if it can.
+// Memory is bounded however long the run: each sample is written and dropped, and the detector
+// stores a fixed number of points.
 #pragma once
 
 #include <optional>
@@ -26,14 +27,17 @@ struct LoopSchedule {
 };
 
 struct LoopEnd {
-  // "duration", "signal", "bound", "write-error", or the failing shape ("leak", ...)
+  // "duration", "signal", "bound", "write-error", a source's reason ("exit", ...), or the
+  // failing shape ("leak", ...)
   std::string reason;
   double t_s = 0;
   // CPU time of the loop's thread recording samples and purges (sampling, writing the series,
   // feeding the detector): the runner's overhead. Nothing where no loop ran (a verdict
   // re-computed from a series).
   std::optional<double> sampler_cpu_s;
-  std::optional<std::string> write_error;  // why the series could not be written on
+  std::optional<std::string> write_error;             // why the series could not be written on
+  std::optional<std::string> source_message;          // why a source ended the soak
+  nlohmann::json details = nlohmann::json::object();  // written into the end record
 };
 
 class SoakLoop {
@@ -45,8 +49,12 @@ class SoakLoop {
   // verdict now fails the run.
   std::optional<std::string> step(double t_s);
 
-  // Steps on schedule from now until an end; writes the "end" record.
+  // Steps on schedule from now until an end.
   LoopEnd run(StopSignals& signals, StatusLine& status);
+
+  // Writes the series' "end" record: after run(), once whatever the end adds to
+  // end.details is known (how a watched process exited).
+  void write_end(LoopEnd& end);
 
   const Progress& progress() const { return progress_; }   // as of the latest sample
   double sampler_cpu_s() const { return sampler_cpu_s_; }  // spent recording so far

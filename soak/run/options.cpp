@@ -35,10 +35,12 @@ void check_run_options(const RunOptions& options) {
   }
 }
 
+double default_sample_interval_s(double duration_s) {
+  return std::clamp(duration_s / kSamplesPerRun, kMinSampleInterval_s, kMaxSampleInterval_s);
+}
+
 double sample_interval_s(const RunOptions& options) {
-  if (options.sample_interval_s) return *options.sample_interval_s;
-  return std::clamp(options.duration_s / kSamplesPerRun, kMinSampleInterval_s,
-                    kMaxSampleInterval_s);
+  return options.sample_interval_s.value_or(default_sample_interval_s(options.duration_s));
 }
 
 double purge_every_s(const RunOptions& options, const workload::ScenarioInfo& scenario) {
@@ -59,12 +61,15 @@ WorkloadSettings workload_settings(const RunOptions& options,
   return settings;
 }
 
-DetectorOptions detector_options(const RunOptions& options) {
-  DetectorOptions detector = options.detector;
-  if (!options.warmup_given) {
-    detector.warmup_s = std::min(detector.warmup_s, kWarmupShareOfDuration * options.duration_s);
+DetectorOptions with_warmup_rule(DetectorOptions detector, bool warmup_given, double duration_s) {
+  if (!warmup_given) {
+    detector.warmup_s = std::min(detector.warmup_s, kWarmupShareOfDuration * duration_s);
   }
   return detector;
+}
+
+DetectorOptions detector_options(const RunOptions& options) {
+  return with_warmup_rule(options.detector, options.warmup_given, options.duration_s);
 }
 
 std::filesystem::path default_out_dir(const RunOptions& options) {

@@ -47,6 +47,8 @@ struct RunOptions {
 void check_run_options(const RunOptions& options);
 
 double sample_interval_s(const RunOptions& options);
+// The sample interval of a soak of `duration_s` that was given none.
+double default_sample_interval_s(double duration_s);
 // 0: no purge checkpoints.
 double purge_every_s(const RunOptions& options, const workload::ScenarioInfo& scenario);
 
@@ -58,6 +60,8 @@ WorkloadSettings workload_settings(const RunOptions& options,
 
 // The detector's options with the run's warm-up rule applied.
 DetectorOptions detector_options(const RunOptions& options);
+// `detector` with the warm-up rule applied for a soak of `duration_s` (unless one was given).
+DetectorOptions with_warmup_rule(DetectorOptions detector, bool warmup_given, double duration_s);
 
 // "out/healthy-jemalloc-7": where the run writes when no out dir is given (before uniquing).
 std::filesystem::path default_out_dir(const RunOptions& options);

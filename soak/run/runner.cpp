@@ -10,6 +10,7 @@
 #include "harness/units.h"
 #include "soak/exit_code.h"
 #include "soak/run/allocator_selection.h"
+#include "soak/run/conclusion.h"
 #include "soak/run/header.h"
 #include "soak/run/loop.h"
 #include "soak/run/out_dir.h"
@@ -23,57 +24,10 @@
 namespace memsoak {
 namespace {
 
-// smaps_rollup walks the page tables (milliseconds on a big heap): one sample in ten reads it.
-constexpr unsigned kRssAnonEverySamples = 10;
-
-// The final verdict; a run too short to decide keeps the latest check and says why.
-Verdict final_verdict(Detector& detector, RunFacts& facts) {
-  try {
-    return detector.finish();
-  } catch (const DetectorInputError& error) {
-    facts.undecided = error.what();
-    return detector.check();
-  }
-}
-
-int exit_code(const Verdict& verdict, const RunFacts& facts) {
-  if (verdict.fail) return kExitFail;
-  return facts.undecided ? kExitUsage : kExitPass;
-}
-
 std::optional<std::string> expected_verdict_name(const workload::ScenarioInfo& scenario,
                                                  std::string_view allocator) {
   const workload::ExpectedVerdict* expected = workload::expected_verdict(scenario, allocator);
   return expected ? std::optional<std::string>(expected->verdict) : std::nullopt;
-}
-
-// The header is the first line: if even it cannot be written, no run took place, and the empty
-// series file is removed again rather than left to look like one.
-void write_header(SeriesWriter& series, const SeriesHeader& header) {
-  try {
-    series.write(header);
-  } catch (const SeriesWriteError&) {
-    std::filesystem::remove(series.path());
-    throw;
-  }
-}
-
-// Nothing when DIR/verdict.json was written, otherwise why not.
-std::optional<std::string> write_verdict(const Verdict& verdict, const RunFacts& facts) {
-  try {
-    write_verdict_file(facts.out_dir / run_dir::kVerdict, verdict_document(verdict, facts));
-    return std::nullopt;
-  } catch (const std::system_error& error) {
-    return fmt::format("no verdict.json: {}; the verdict above is the run's", error.what());
-  }
-}
-
-void print_series_kept(const SeriesWriter& series, const std::string& error) {
-  fmt::print(stderr,
-             "memsoak run: the series could not be written on ({}); {} keeps {} records ({}), "
-             "each whole, and the verdict is from them\n",
-             error, series.path(), series.records_written(),
-             format_bytes(static_cast<double>(series.bytes_written())));
 }
 
 }  // namespace
@@ -100,13 +54,15 @@ int run_soak(const RunOptions& options) {
   SeriesWriter& series = claimed.series;
   const LoopSchedule schedule{options.duration_s, sample_interval_s(options),
                               purge_every_s(options, scenario)};
-  write_header(series, run_header(options, workload_setup, schedule, detector_settings));
+  write_series_header(series, run_header(options, workload_setup, schedule, detector_settings));
 
-  Sampler sampler(workload, kRssAnonEverySamples);
+  ThisProcessMemory memory;
+  Sampler sampler(workload, memory, kRssAnonEverySamples);
   SoakLoop loop(sampler, series, detector, schedule);
   StatusLine status(stderr);
   workload.start();
   facts.end = loop.run(signals, status);
+  loop.write_end(facts.end);
   workload.stop();
 
   facts.ops = loop.progress().ops;
@@ -115,9 +71,9 @@ int run_soak(const RunOptions& options) {
   const Verdict verdict = final_verdict(detector, facts);
   const std::optional<std::string> unwritten = write_verdict(verdict, facts);
   print_summary(stdout, verdict, facts);
-  if (facts.end.write_error) print_series_kept(series, *facts.end.write_error);
+  if (facts.end.write_error) print_series_kept("memsoak run", series, *facts.end.write_error);
   if (unwritten) fmt::print(stderr, "memsoak run: {}\n", *unwritten);
-  const int code = exit_code(verdict, facts);
+  const int code = verdict_exit_code(verdict, facts);
   return code == kExitPass && (facts.end.write_error || unwritten) ? kExitUsage : code;
 }
 

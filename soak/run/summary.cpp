@@ -64,6 +64,7 @@ nlohmann::json verdict_document(const Verdict& verdict, const RunFacts& facts) {
       {"undecided", optional_text(facts.undecided)},
       {"written_by", facts.written_by},
   };
+  if (!facts.watched.is_null()) document["run"]["watched"] = facts.watched;
   if (facts.end.sampler_cpu_s && facts.end.t_s > 0) {
     document["run"]["sampler_cpu_s"] = *facts.end.sampler_cpu_s;
     document["run"]["sampler_core_share"] = *facts.end.sampler_cpu_s / facts.end.t_s;
@@ -98,11 +99,17 @@ void print_summary(std::FILE* out, const Verdict& verdict, const RunFacts& facts
                                   ? fmt::format(", sampler {:.2f}% of a core",
                                                 100 * *facts.end.sampler_cpu_s / facts.end.t_s)
                                   : "";
-  fmt::print(out, "{}: {} on {} (seed {}): {}, ended by {} at {}; {:.0f} ops/s, peak RSS {}{}\n",
-             outcome(verdict, facts), facts.scenario, facts.allocator, facts.seed,
-             failure_name(verdict), facts.end.reason,
-             format_duration(std::chrono::duration<double>(facts.end.t_s)),
-             facts.end.t_s > 0 ? facts.ops / facts.end.t_s : 0.0,
+  const std::string subject =
+      facts.subject.empty()
+          ? fmt::format("{} on {} (seed {})", facts.scenario, facts.allocator, facts.seed)
+          : facts.subject;
+  const std::string throughput =
+      facts.work_is_time
+          ? ""
+          : fmt::format("{:.0f} ops/s, ", facts.end.t_s > 0 ? facts.ops / facts.end.t_s : 0.0);
+  fmt::print(out, "{}: {}: {}, ended by {} at {}; {}peak RSS {}{}\n", outcome(verdict, facts),
+             subject, failure_name(verdict), facts.end.reason,
+             format_duration(std::chrono::duration<double>(facts.end.t_s)), throughput,
              format_bytes(facts.peak_rss_bytes), sampler);
   fmt::print(out, "  {}\n", facts.undecided ? *facts.undecided : verdict.explanation);
   if (verdict.fail) print_failure_details(out, verdict);

@@ -29,6 +29,9 @@ struct RunFacts {
   std::optional<std::string> expected_verdict;  // from the scenario table, for this allocator
   std::optional<std::string> undecided;  // why the detector could not decide, if it could not
   std::string written_by = "run";        // or "analyze", re-judging a series afterwards
+  std::string subject;  // what was soaked, for `watch` ("redis-server (pid 42)"); empty: run's
+  nlohmann::json watched = nullptr;  // `watch`: the process followed and how it ended
+  bool work_is_time = false;         // `watch` without work counters: no throughput to show
 };
 
 nlohmann::json verdict_document(const Verdict& verdict, const RunFacts& facts);

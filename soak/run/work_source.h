@@ -4,26 +4,23 @@
 // fakes. Types here are plain on purpose: the series and workload headers stay apart.
 #pragma once
 
-#include <cstdint>
 #include <nlohmann/json.hpp>
+
+#include "harness/series.h"
 
 namespace memsoak {
 
-// The work counters of a soak run's series, the units --max-growth may name ("query", "doc")
-// besides "op", their sum.
+// The work counters of the search-engine workload, the units --max-growth may name ("query",
+// "doc") besides "op", their sum.
 inline constexpr const char* kQueriesCounter = "queries";
 inline constexpr const char* kDocsCounter = "docs";
-
-struct WorkDone {
-  std::uint64_t queries = 0;
-  std::uint64_t docs = 0;
-};
 
 class WorkSource {
  public:
   virtual ~WorkSource() = default;
 
-  virtual WorkDone work() const = 0;  // monotone counters, readable at any moment
+  // Named monotone counters, readable at any moment: the axes growth is judged against.
+  virtual WorkCounters work() = 0;
   // Whether the work has reached the steady state in which a healthy run's memory is bounded
   // by construction; memory before it is recorded but not judged. Once true, stays true.
   virtual bool steady() const = 0;

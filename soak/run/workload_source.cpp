@@ -63,9 +63,10 @@ bool WorkloadSource::steady() const {
   return steady_;
 }
 
-WorkDone WorkloadSource::work() const {
+WorkCounters WorkloadSource::work() {
   const WorkloadCounters counters = workload_->counters();
-  return WorkDone{.queries = counters.queries_served, .docs = counters.documents_indexed};
+  return WorkCounters{{kQueriesCounter, static_cast<double>(counters.queries_served)},
+                      {kDocsCounter, static_cast<double>(counters.documents_indexed)}};
 }
 
 nlohmann::json WorkloadSource::take_interval_extra() {

@@ -39,7 +39,7 @@ class WorkloadSource final : public WorkSource {
   void start();
   void stop();  // joins the threads; rethrows the first exception one died of
 
-  WorkDone work() const override;
+  WorkCounters work() override;
   bool steady() const override;
   nlohmann::json take_interval_extra() override;
 

@@ -1,0 +1,54 @@
+// The memory of the process `memsoak watch` follows, read from /proc: RSS every sample (with
+// --include-children, summed over every descendant, found afresh each sample), RssAnon from
+// smaps_rollup when asked. From outside there are no allocator statistics: the detector judges
+// RSS alone, and no purge can be asked for. When an allocator was preloaded, the first seconds'
+// readings also check that its library is mapped in the process. A process that has exited
+// ends the watch (SourceEnded "exit", with its exit status); a preload that did not take ends
+// it too ("preload-failed").
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "harness/proc_memory.h"
+#include "soak/run/memory_source.h"
+#include "soak/watch/watched_process.h"
+
+namespace memsoak {
+
+struct ExpectedLibrary {
+  std::string allocator;               // "jemalloc"
+  std::filesystem::path library_path;  // symlinks resolved, as the process maps it
+};
+
+class WatchedMemory final : public MemorySource {
+ public:
+  WatchedMemory(WatchedProcess& process, bool include_children,
+                std::optional<ExpectedLibrary> preloaded);
+
+  MemoryReading read(bool with_rss_anon) override;
+  bool purge() override { return false; }
+
+ private:
+  [[noreturn]] void end_with_exit();
+  void check_preload();
+  void find_descendants();
+
+  WatchedProcess& process_;
+  bool include_children_;
+  std::optional<ExpectedLibrary> preloaded_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::map<pid_t, ProcessMemory> processes_;  // the root first (lowest key is not implied)
+};
+
+// Whether /proc/PID/maps maps `library` (false when it cannot be read).
+bool maps_library(pid_t pid, const std::filesystem::path& library);
+
+// Every descendant of `root` now (children, their children, ...), from /proc/*/stat.
+std::vector<pid_t> descendants(pid_t root);
+
+}  // namespace memsoak

@@ -1,0 +1,168 @@
+#include "soak/watch/watcher.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "harness/allocator_registry.h"
+#include "harness/detector_settings.h"
+#include "harness/units.h"
+#include "soak/exit_code.h"
+#include "soak/run/conclusion.h"
+#include "soak/run/header.h"
+#include "soak/run/loop.h"
+#include "soak/run/out_dir.h"
+#include "soak/run/sampler.h"
+#include "soak/run/status_line.h"
+#include "soak/run/stop_signals.h"
+#include "soak/watch/watched_memory.h"
+#include "soak/watch/watched_process.h"
+#include "soak/watch/watched_work.h"
+
+namespace memsoak {
+namespace {
+
+constexpr std::string_view kPreloadVariable = "LD_PRELOAD=";
+
+// The command's environment: the allocator's (allocator_registry.h), then --preload
+// libraries put in front of LD_PRELOAD.
+std::vector<std::string> command_environment(const WatchOptions& options,
+                                             std::optional<ExpectedLibrary>& preloaded) {
+  std::vector<std::string> environment = current_environment();
+  if (options.allocator != "none") {
+    const AllocatorBackend& backend = find_allocator(options.allocator);
+    const std::vector<std::filesystem::path> dirs = library_search_dirs();
+    environment = environment_for_allocator(backend, environment, dirs);
+    if (backend.preloaded) {
+      preloaded = ExpectedLibrary{std::string(backend.name), require_library(backend, dirs)};
+    }
+  }
+  if (options.preloads.empty()) return environment;
+  std::string libraries = fmt::format("{}", fmt::join(options.preloads, ":"));
+  auto existing = std::find_if(environment.begin(), environment.end(), [](const std::string& e) {
+    return e.starts_with(kPreloadVariable);
+  });
+  if (existing == environment.end()) {
+    environment.push_back(std::string(kPreloadVariable) + libraries);
+  } else {
+    *existing = fmt::format("{}{}:{}", kPreloadVariable, libraries,
+                            existing->substr(kPreloadVariable.size()));
+  }
+  return environment;
+}
+
+SeriesHeader watch_header(const WatchOptions& options, std::span<const std::string> environment,
+                          const LoopSchedule& schedule, const DetectorOptions& detector) {
+  SeriesHeader header = machine_header(environment);
+  header.scenario = "watch";
+  header.allocator = options.allocator;
+  header.command = options.command_line;
+  nlohmann::json work = nlohmann::json::object();
+  for (const WorkCounterSpec& spec : work_counter_specs(options)) {
+    work[spec.name] = spec.kind + ":" + spec.argument;
+  }
+  header.extra.update({
+      {"watched",
+       {{"command", options.command},
+        {"pid", options.pid ? nlohmann::json(*options.pid) : nlohmann::json()},
+        {"include_children", options.include_children},
+        {"preloads", options.preloads}}},
+      {"work_counters", work.empty() ? nlohmann::json({{kSecondsCounter, "time"}}) : work},
+      {"memory", "rss"},  // read from outside: no allocator statistics, no purges
+      {"duration_s", options.duration_s ? nlohmann::json(*options.duration_s) : nlohmann::json()},
+      {"sample_interval_s", schedule.interval_s},
+      {"purge_every_s", schedule.purge_every_s},
+      {"detector", detector_settings_json(detector)},
+  });
+  return header;
+}
+
+WatchedProcess start_or_attach(const WatchOptions& options,
+                               const std::vector<std::string>& environment, WatchedWork& work) {
+  if (options.pid) return WatchedProcess::attach(*options.pid);
+  const TappedStreams tapped{work.reads(OutputStream::kStdout), work.reads(OutputStream::kStderr)};
+  return WatchedProcess::start(
+      options.command, environment, tapped,
+      [&work](OutputStream stream, std::string_view line) { work.on_line(stream, line); });
+}
+
+std::string subject(const WatchOptions& options, pid_t pid) {
+  const std::string program =
+      options.pid ? std::string("process")
+                  : std::filesystem::path(options.command.front()).filename().string();
+  return fmt::format("{} (pid {}){}", program, pid,
+                     options.allocator == "none" ? "" : " on " + options.allocator);
+}
+
+// The exit code, from the verdict, how the loop ended and how the process did.
+int watch_exit_code(const Verdict& verdict, const RunFacts& facts,
+                    const std::optional<ProcessExit>& exit, const WatchOptions& options) {
+  if (facts.end.reason == "preload-failed") return kExitInternal;
+  if (facts.end.reason == "work-source-error") return kExitUsage;
+  const int code = verdict_exit_code(verdict, facts);
+  if (code == kExitFail) return code;
+  if (exit && exit->failed() && !options.allow_child_failure) return kExitFail;
+  return code;
+}
+
+void print_process_end(const WatchOptions& options, const RunFacts& facts,
+                       const std::optional<ProcessExit>& exit) {
+  if (facts.end.source_message && facts.end.reason != "exit") {
+    fmt::print(stderr, "memsoak watch: {}\n", *facts.end.source_message);
+  }
+  if (!exit) return;
+  const bool counted = exit->failed() && !options.allow_child_failure;
+  fmt::print("  process: {}{}\n", exit->describe(),
+             counted ? " (fails the watch; --allow-child-failure to judge memory alone)" : "");
+}
+
+}  // namespace
+
+int run_watch(const WatchOptions& options) {
+  check_watch_options(options);
+  StopSignals signals;  // before the reader threads start, so that they inherit the block
+  std::optional<ExpectedLibrary> preloaded;
+  const std::vector<std::string> environment = command_environment(options, preloaded);
+  WatchedWork work(work_counter_specs(options),
+                   std::chrono::duration<double>(options.startup_timeout_s));
+  const DetectorOptions detector_settings = watch_detector_options(options);
+  Detector detector(detector_settings);
+  ClaimedRunDir claimed = claim_run_dir(options.out_dir, default_watch_dir(options));
+  SeriesWriter& series = claimed.series;
+  const LoopSchedule schedule{watch_duration_s(options), watch_sample_interval_s(options), 0};
+  write_series_header(series, watch_header(options, environment, schedule, detector_settings));
+
+  WatchedProcess process = start_or_attach(options, environment, work);
+  WatchedMemory memory(process, options.include_children, preloaded);
+  Sampler sampler(work, memory, kRssAnonEverySamples);
+  SoakLoop loop(sampler, series, detector, schedule);
+  StatusLine status(stderr);
+  RunFacts facts;
+  facts.scenario = "watch";
+  facts.allocator = options.allocator;
+  facts.command = options.command_line;
+  facts.out_dir = claimed.dir;
+  facts.subject = subject(options, process.pid());
+  facts.work_is_time = options.work.empty();
+  facts.end = loop.run(signals, status);
+  const std::optional<ProcessExit> exit =
+      process.stop(std::chrono::duration<double>(options.kill_grace_s));
+  if (exit) facts.end.details["exit"] = exit->to_json();
+  loop.write_end(facts.end);
+
+  facts.ops = loop.progress().ops;
+  facts.peak_rss_bytes = loop.peak_rss_bytes();
+  facts.steady_t_s = loop.steady_t_s();
+  facts.watched = {{"pid", process.pid()},
+                   {"command", options.command},
+                   {"exit", exit ? exit->to_json() : nlohmann::json()}};
+  const Verdict verdict = final_verdict(detector, facts);
+  const std::optional<std::string> unwritten = write_verdict(verdict, facts);
+  print_summary(stdout, verdict, facts);
+  print_process_end(options, facts, exit);
+  if (facts.end.write_error) print_series_kept("memsoak watch", series, *facts.end.write_error);
+  if (unwritten) fmt::print(stderr, "memsoak watch: {}\n", *unwritten);
+  const int code = watch_exit_code(verdict, facts, exit, options);
+  return code == kExitPass && (facts.end.write_error || unwritten) ? kExitUsage : code;
+}
+
+}  // namespace memsoak

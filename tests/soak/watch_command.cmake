@@ -1,0 +1,28 @@
+# Runs `memsoak watch` once over a command and checks its exit code and the verdict it wrote.
+# Invoked by CTest as
+#   cmake -DMEMSOAK=... -DEXPECT_EXIT=N -DEXPECT_VERDICT=REGEX -DOUT=DIR
+#         "-DARGS=--duration 20s ..." "-DCOMMAND=program args" [-DEXPECT_END=REGEX] -P watch_command.cmake
+file(REMOVE_RECURSE "${OUT}")
+separate_arguments(ARGS UNIX_COMMAND "${ARGS}")
+separate_arguments(COMMAND UNIX_COMMAND "${COMMAND}")
+execute_process(
+  COMMAND "${MEMSOAK}" watch --out "${OUT}" ${ARGS} -- ${COMMAND}
+  RESULT_VARIABLE exit_code
+  OUTPUT_VARIABLE output
+  ERROR_VARIABLE errors)
+string(REGEX REPLACE "served [0-9]+\n" "" output "${output}")  # the service's own lines
+message("${output}")
+if(NOT exit_code STREQUAL "${EXPECT_EXIT}")
+  message(FATAL_ERROR "memsoak watch exited ${exit_code}, expected ${EXPECT_EXIT}\n${errors}")
+endif()
+file(READ "${OUT}/verdict.json" verdict_json)
+string(JSON verdict GET "${verdict_json}" verdict)
+if(NOT verdict MATCHES "^(${EXPECT_VERDICT})$")
+  message(FATAL_ERROR "verdict ${verdict}, expected ${EXPECT_VERDICT}")
+endif()
+string(JSON reason GET "${verdict_json}" run end_reason)
+if(DEFINED EXPECT_END AND NOT reason MATCHES "^(${EXPECT_END})$")
+  message(FATAL_ERROR "the watch ended by ${reason}, expected ${EXPECT_END}")
+endif()
+string(JSON elapsed GET "${verdict_json}" run elapsed_s)
+message("verdict ${verdict} (end: ${reason} at ${elapsed} s) as expected")
