@@ -20,6 +20,13 @@ WorkCounters zero_counters(const std::vector<WorkCounterSpec>& specs) {
   return counters;
 }
 
+// The singular a counter's name is the plural of, as the detector matches units to counters.
+std::string unit_of_counter(const std::string& name) {
+  if (name.size() > 3 && name.ends_with("ies")) return name.substr(0, name.size() - 3) + "y";
+  if (name.size() > 1 && name.ends_with('s')) return name.substr(0, name.size() - 1);
+  return name;
+}
+
 }  // namespace
 
 std::vector<WorkCounterSpec> work_counter_specs(const WatchOptions& options) {
@@ -79,6 +86,9 @@ DetectorOptions watch_detector_options(const WatchOptions& options) {
     detector.max_bytes_per_work =
         std::max(detector.max_bytes_per_work, detector.max_bytes_per_second);
     if (detector.work_unit == "op") detector.work_unit = "second";
+  } else if (options.work.size() == 1 && detector.work_unit == "op") {
+    // One counter names the unit growth is told in: "commands" gives B/command.
+    detector.work_unit = unit_of_counter(parse_work_counter_spec(options.work.front()).name);
   }
   return detector;
 }
