@@ -204,4 +204,12 @@ std::vector<std::string> current_environment() {
   return entries;
 }
 
+std::optional<std::filesystem::path> library_beside_executable(std::string_view name) {
+  std::error_code error;
+  const std::filesystem::path library =
+      std::filesystem::canonical("/proc/self/exe", error).parent_path() / name;
+  if (error || !std::filesystem::is_regular_file(library, error)) return std::nullopt;
+  return library;
+}
+
 }  // namespace memsoak

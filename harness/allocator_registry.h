@@ -62,6 +62,11 @@ std::vector<std::string> environment_for_allocator(
     std::span<const std::filesystem::path> dirs,
     const std::optional<std::filesystem::path>& counted_glibc = std::nullopt);
 
+// `name` in the directory of this process's executable, if it is there: how memsoak finds the
+// libraries it preloads into children (glibc's counting library under `system`, the agent of
+// `watch`), built beside it.
+std::optional<std::filesystem::path> library_beside_executable(std::string_view name);
+
 // This process's environment as "NAME=value" entries.
 std::vector<std::string> current_environment();
 

@@ -187,8 +187,9 @@ json memory_json(const MemoryReading& reading) {
   if (reading.rss_anon_bytes) object["rss_anon_bytes"] = number(*reading.rss_anon_bytes);
   json allocator = json::object();
   for (const auto& [key, field] : kAllocatorStatKeys) {
-    if (const std::optional<double>& value = reading.allocator.*field)
+    if (const std::optional<double>& value = reading.allocator.*field) {
       allocator[key] = number(*value);
+    }
   }
   if (!allocator.empty()) object["allocator"] = allocator;
   return object;

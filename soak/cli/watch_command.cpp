@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "harness/allocator_registry.h"
+#include "harness/allocator_stats.h"
 #include "harness/proc_memory.h"
 #include "harness/subprocess.h"
 #include "soak/cli/commands.h"
@@ -28,6 +29,13 @@ void add_time_flags(CLI::App& command, WatchOptions& options) {
       "How long to watch: 30s, 10m, 72h (default: until the process exits)",
       "Time between samples (default: duration/600 between 100ms and 10s; 1s without "
       "--duration)");
+  command.add_option_function<std::string>(
+      "--purge-every",
+      [&options](const std::string& text) {
+        options.purge_every_s = parse_seconds("--purge-every", text);
+      },
+      "With the agent, ask the allocator to purge this often, recording memory before and "
+      "after (tells retention from fragmentation; default: duration/8, 0 for never)");
   command.add_option_function<std::string>(
       "--kill-grace",
       [&options](const std::string& text) {
@@ -64,6 +72,9 @@ void add_watch_flags(CLI::App& command, WatchFlags& flags) {
                   "NAME=prom:URL#METRIC{label=\"x\"}, NAME=file:PATH, NAME=stdout:REGEX, "
                   "NAME=stderr:REGEX, NAME=cmd:SHELLCMD. Without one, growth is judged per second")
       ->allow_extra_args(false);
+  command.add_flag(
+      "--no-agent", [&options](std::int64_t) { options.agent = false; },
+      "Do not preload memsoak's agent into the command: judge RSS alone, no purges");
   command.add_flag("--include-children", options.include_children,
                    "Sum the memory of the whole process tree, not the process alone");
   command.add_flag("--allow-child-failure", options.allow_child_failure,
@@ -103,6 +114,8 @@ int watch_reporting_errors(const WatchOptions& options) {
     return fail(kExitUsage, error.what());
   } catch (const ProcessGone& error) {
     return fail(kExitUsage, error.what());
+  } catch (const AllocatorMismatch& error) {
+    return fail(kExitInternal, error.what());
   } catch (const AllocatorNotInstalled& error) {
     return fail(kExitUsage, fmt::format("{} (memsoak list shows what is installed)", error.what()));
   } catch (const OutDirTaken& error) {

@@ -40,16 +40,6 @@ std::vector<char*> as_c_strings(std::vector<std::string>& strings) {
   return pointers;
 }
 
-// glibc's live bytes at a microsecond a sample (harness/counted_glibc.h): the counting library
-// built beside this binary, if it is there. Whether it took is checked after.
-std::optional<std::filesystem::path> counted_glibc_beside_memsoak() {
-  std::error_code error;
-  const std::filesystem::path library =
-      std::filesystem::canonical("/proc/self/exe", error).parent_path() / kCountedGlibcLibrary;
-  if (error || !std::filesystem::is_regular_file(library, error)) return std::nullopt;
-  return library;
-}
-
 // Runs go on without the library (a binary copied alone, a path LD_PRELOAD cannot carry), but
 // say what that costs.
 void warn_unless_glibc_is_counted() {
@@ -65,7 +55,7 @@ void warn_unless_glibc_is_counted() {
   try {
     const std::vector<std::filesystem::path> dirs = library_search_dirs();
     environment = environment_for_allocator(backend, current_environment(), dirs,
-                                            counted_glibc_beside_memsoak());
+                                            library_beside_executable(kCountedGlibcLibrary));
   } catch (const AllocatorNotInstalled& error) {
     throw AllocatorUnavailable(error.what());
   }

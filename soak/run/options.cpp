@@ -46,7 +46,11 @@ double sample_interval_s(const RunOptions& options) {
 double purge_every_s(const RunOptions& options, const workload::ScenarioInfo& scenario) {
   if (options.purge_every_s) return *options.purge_every_s;
   if (!scenario.needs_purge_checkpoints) return 0;
-  return std::clamp(options.duration_s / kPurgesPerRun, kMinPurgeInterval_s, kMaxPurgeInterval_s);
+  return default_purge_every_s(options.duration_s);
+}
+
+double default_purge_every_s(double duration_s) {
+  return std::clamp(duration_s / kPurgesPerRun, kMinPurgeInterval_s, kMaxPurgeInterval_s);
 }
 
 WorkloadSettings workload_settings(const RunOptions& options,

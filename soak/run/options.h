@@ -51,6 +51,8 @@ double sample_interval_s(const RunOptions& options);
 double default_sample_interval_s(double duration_s);
 // 0: no purge checkpoints.
 double purge_every_s(const RunOptions& options, const workload::ScenarioInfo& scenario);
+// Between purge checkpoints of a run of `duration_s` that has them.
+double default_purge_every_s(double duration_s);
 
 // The workload the options ask for, with the scenario's defaults applied: a scenario defined by
 // one scheduled huge batch gets it at its share of the duration and no random ones, unless the

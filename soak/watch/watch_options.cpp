@@ -78,6 +78,11 @@ double watch_sample_interval_s(const WatchOptions& options) {
                             : kOpenEndedSampleInterval_s;
 }
 
+double watch_purge_every_s(const WatchOptions& options) {
+  if (options.purge_every_s) return *options.purge_every_s;
+  return options.duration_s ? default_purge_every_s(*options.duration_s) : 0;
+}
+
 DetectorOptions watch_detector_options(const WatchOptions& options) {
   DetectorOptions detector =
       with_warmup_rule(options.detector, options.warmup_given, watch_duration_s(options));

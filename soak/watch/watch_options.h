@@ -27,6 +27,8 @@ struct WatchOptions {
   std::optional<double> sample_interval_s;  // empty: from the duration
   double kill_grace_s = 10;                 // SIGTERM, then SIGKILL after this
   double startup_timeout_s = 30;            // for every counter to be read once
+  bool agent = true;                        // preload the agent into the command (agent_link.h)
+  std::optional<double> purge_every_s;      // with the agent; empty: from the duration, 0: none
   std::optional<std::filesystem::path> out_dir;  // empty: out/watch-<program>[-N]
   DetectorOptions detector;
   bool warmup_given = false;
@@ -41,6 +43,9 @@ void check_watch_options(const WatchOptions& options);
 std::vector<WorkCounterSpec> work_counter_specs(const WatchOptions& options);
 double watch_duration_s(const WatchOptions& options);  // kMaxDurationSeconds when open-ended
 double watch_sample_interval_s(const WatchOptions& options);
+// Between purge checkpoints (asked of the agent): --purge-every, else the run's rule for a
+// duration, none when open-ended.
+double watch_purge_every_s(const WatchOptions& options);
 // The detector's options: the warm-up rule of `run`, and on the time axis (no --work) the
 // growth allowed per second is the leak threshold.
 DetectorOptions watch_detector_options(const WatchOptions& options);

@@ -15,6 +15,9 @@ namespace {
 // How long a preloaded library has to show up in the process's maps: the dynamic loader maps
 // it before main(), so only a process that ignores LD_PRELOAD takes longer.
 constexpr std::chrono::seconds kPreloadCheckTime{5};
+// A reading takes microseconds and a purge milliseconds; these allow for a loaded machine.
+constexpr std::chrono::milliseconds kAgentReadTimeout{2000};
+constexpr std::chrono::milliseconds kAgentPurgeTimeout{10000};
 
 std::optional<pid_t> parent_of(pid_t pid) {
   std::ifstream file(fmt::format("/proc/{}/stat", pid));
@@ -67,8 +70,24 @@ std::vector<pid_t> descendants(pid_t root) {
 }
 
 WatchedMemory::WatchedMemory(WatchedProcess& process, bool include_children,
-                             std::optional<ExpectedLibrary> preloaded)
-    : process_(process), include_children_(include_children), preloaded_(std::move(preloaded)) {}
+                             std::optional<ExpectedLibrary> preloaded, AgentLink* agent)
+    : process_(process),
+      include_children_(include_children),
+      preloaded_(std::move(preloaded)),
+      agent_(agent) {}
+
+AgentAnswer WatchedMemory::ask_agent(agent::Op op, std::chrono::milliseconds timeout) {
+  if (std::optional<AgentAnswer> answer = agent_->ask(op, timeout)) return *answer;
+  if (process_.poll()) end_with_exit();
+  throw SourceEnded("agent-lost",
+                    fmt::format("the agent in process {} did not answer within {} ms (the process "
+                                "is stopped or hung?); rerun with --no-agent to judge RSS alone",
+                                process_.pid(), timeout.count()));
+}
+
+bool WatchedMemory::purge() {
+  return agent_ != nullptr && ask_agent(agent::Op::kPurge, kAgentPurgeTimeout).purged;
+}
 
 void WatchedMemory::end_with_exit() {
   const std::optional<ProcessExit> exit = process_.poll();
@@ -124,8 +143,9 @@ MemoryReading WatchedMemory::read(bool with_rss_anon) {
   for (auto entry = processes_.begin(); entry != processes_.end();) {
     try {
       rss_bytes += static_cast<double>(entry->second.rss_bytes());
-      if (with_rss_anon)
+      if (with_rss_anon) {
         anon_bytes += static_cast<double>(entry->second.smaps_rollup().anonymous_bytes);
+      }
       ++entry;
     } catch (const ProcessGone&) {
       if (entry->first == process_.pid()) end_with_exit();
@@ -136,6 +156,8 @@ MemoryReading WatchedMemory::read(bool with_rss_anon) {
     }
   }
   MemoryReading reading;
+  if (agent_ != nullptr)
+    reading.allocator = ask_agent(agent::Op::kReadStats, kAgentReadTimeout).stats;
   reading.rss_bytes = rss_bytes;
   if (anon_read) reading.rss_anon_bytes = anon_bytes;
   return reading;

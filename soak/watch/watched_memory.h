@@ -1,7 +1,9 @@
 // The memory of the process `memsoak watch` follows, read from /proc: RSS every sample (with
 // --include-children, summed over every descendant, found afresh each sample), RssAnon from
-// smaps_rollup when asked. From outside there are no allocator statistics: the detector judges
-// RSS alone, and no purge can be asked for. When an allocator was preloaded, the first seconds'
+// smaps_rollup when asked. The allocator's statistics and its purge come from the agent inside
+// the process when it answers (agent_link.h); without one the detector judges RSS alone and no
+// purge can be asked for. An agent that stops answering ends the watch ("agent-lost"): a
+// series never switches signals halfway. When an allocator was preloaded, the first seconds'
 // readings also check that its library is mapped in the process. A process that has exited
 // ends the watch (SourceEnded "exit", with its exit status); a preload that did not take ends
 // it too ("preload-failed").
@@ -16,6 +18,7 @@
 
 #include "harness/proc_memory.h"
 #include "soak/run/memory_source.h"
+#include "soak/watch/agent_link.h"
 #include "soak/watch/watched_process.h"
 
 namespace memsoak {
@@ -27,20 +30,23 @@ struct ExpectedLibrary {
 
 class WatchedMemory final : public MemorySource {
  public:
+  // `agent`, when given, has been claimed by the process and must outlive this.
   WatchedMemory(WatchedProcess& process, bool include_children,
-                std::optional<ExpectedLibrary> preloaded);
+                std::optional<ExpectedLibrary> preloaded, AgentLink* agent);
 
   MemoryReading read(bool with_rss_anon) override;
-  bool purge() override { return false; }
+  bool purge() override;
 
  private:
   [[noreturn]] void end_with_exit();
+  AgentAnswer ask_agent(agent::Op op, std::chrono::milliseconds timeout);
   void check_preload();
   void find_descendants();
 
   WatchedProcess& process_;
   bool include_children_;
   std::optional<ExpectedLibrary> preloaded_;
+  AgentLink* agent_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::map<pid_t, ProcessMemory> processes_;  // the root first (lowest key is not implied)
 };

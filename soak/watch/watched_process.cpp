@@ -32,7 +32,7 @@ void write_all(int fd, const char* data, std::size_t size) {
 
 // Lines longer than this are handed on in pieces: a child printing without newlines must not
 // grow memsoak's memory.
-constexpr std::size_t kMaxLineBytes = 64 * 1024;
+constexpr std::size_t kMaxLineBytes = std::size_t{64} << 10;
 
 // Passes `from` through to `to` and hands each line to `on_line`, until end of file.
 void pass_through(FileDescriptor from, int to, OutputStream stream, const LineCallback& on_line) {
@@ -120,7 +120,7 @@ WatchedProcess WatchedProcess::attach(pid_t pid) {
 WatchedProcess::WatchedProcess(WatchedProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       owned_(std::exchange(other.owned_, false)),
-      exit_(std::move(other.exit_)),
+      exit_(other.exit_),
       readers_(std::move(other.readers_)) {}
 
 WatchedProcess::~WatchedProcess() {

@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include "harness/allocator_registry.h"
+#include "harness/allocator_stats.h"
+#include "harness/counted_glibc.h"
 #include "harness/detector_settings.h"
 #include "harness/units.h"
 #include "soak/exit_code.h"
@@ -14,6 +16,7 @@
 #include "soak/run/sampler.h"
 #include "soak/run/status_line.h"
 #include "soak/run/stop_signals.h"
+#include "soak/watch/agent_link.h"
 #include "soak/watch/watched_memory.h"
 #include "soak/watch/watched_process.h"
 #include "soak/watch/watched_work.h"
@@ -22,36 +25,86 @@ namespace memsoak {
 namespace {
 
 constexpr std::string_view kPreloadVariable = "LD_PRELOAD=";
+// The dynamic loader starts the agent before main(): only a loaded machine makes it slow.
+constexpr std::chrono::milliseconds kAgentStartTimeout{5000};
 
-// The command's environment: the allocator's (allocator_registry.h), then --preload
-// libraries put in front of LD_PRELOAD.
-std::vector<std::string> command_environment(const WatchOptions& options,
+// Puts `libraries` in front of the environment's LD_PRELOAD.
+void preload_first(std::vector<std::string>& environment,
+                   const std::vector<std::string>& libraries) {
+  if (libraries.empty()) return;
+  const std::string joined = fmt::format("{}", fmt::join(libraries, ":"));
+  auto existing = std::find_if(environment.begin(), environment.end(), [](const std::string& e) {
+    return e.starts_with(kPreloadVariable);
+  });
+  if (existing == environment.end()) {
+    environment.push_back(std::string(kPreloadVariable) + joined);
+  } else {
+    *existing =
+        fmt::format("{}{}:{}", kPreloadVariable, joined, existing->substr(kPreloadVariable.size()));
+  }
+}
+
+// The command's environment: the allocator's (allocator_registry.h, with glibc's counting
+// library under `system`), then --preload libraries and the agent in front of LD_PRELOAD.
+std::vector<std::string> command_environment(const WatchOptions& options, const AgentLink* agent,
                                              std::optional<ExpectedLibrary>& preloaded) {
   std::vector<std::string> environment = current_environment();
   if (options.allocator != "none") {
     const AllocatorBackend& backend = find_allocator(options.allocator);
     const std::vector<std::filesystem::path> dirs = library_search_dirs();
-    environment = environment_for_allocator(backend, environment, dirs);
+    environment = environment_for_allocator(backend, environment, dirs,
+                                            library_beside_executable(kCountedGlibcLibrary));
     if (backend.preloaded) {
       preloaded = ExpectedLibrary{std::string(backend.name), require_library(backend, dirs)};
     }
   }
-  if (options.preloads.empty()) return environment;
-  std::string libraries = fmt::format("{}", fmt::join(options.preloads, ":"));
-  auto existing = std::find_if(environment.begin(), environment.end(), [](const std::string& e) {
-    return e.starts_with(kPreloadVariable);
-  });
-  if (existing == environment.end()) {
-    environment.push_back(std::string(kPreloadVariable) + libraries);
-  } else {
-    *existing = fmt::format("{}{}:{}", kPreloadVariable, libraries,
-                            existing->substr(kPreloadVariable.size()));
+  std::vector<std::string> libraries = options.preloads;
+  if (agent != nullptr) {
+    libraries.push_back(library_beside_executable(agent::kAgentLibrary)->string());
+    environment.push_back(agent->environment_entry());
   }
+  preload_first(environment, libraries);
   return environment;
 }
 
+// The page for the agent, in the watch's directory; none when the agent cannot serve: a
+// process memsoak does not start, --no-agent, or a memsoak built without the library.
+std::unique_ptr<AgentLink> agent_page(const WatchOptions& options,
+                                      const std::filesystem::path& dir) {
+  if (options.pid || !options.agent || !library_beside_executable(agent::kAgentLibrary)) {
+    return nullptr;
+  }
+  return std::make_unique<AgentLink>(dir / "agent.page");
+}
+
+// The allocator serving malloc in the process, once the agent has claimed its page and said
+// (it must be the one --allocator asked for); nothing, with a note, when it never did.
+std::optional<std::string> connect_agent(const WatchOptions& options, AgentLink* agent,
+                                         const WatchedProcess& process) {
+  if (agent == nullptr) return std::nullopt;
+  std::optional<AgentAnswer> answer;
+  if (agent->wait_for_claim(process.pid(), kAgentStartTimeout)) {
+    answer = agent->ask(agent::Op::kReadStats, kAgentStartTimeout);
+  }
+  if (!answer) {
+    fmt::print(stderr,
+               "memsoak watch: the agent did not start in process {} within {} s (a static or "
+               "setuid program ignores LD_PRELOAD): judging RSS alone\n",
+               process.pid(), kAgentStartTimeout.count() / 1000);
+    return std::nullopt;
+  }
+  if (options.allocator != "none" && answer->allocator != options.allocator) {
+    throw AllocatorMismatch(fmt::format(
+        "--allocator {}: malloc in process {} is served by {}, the preload did not take (the "
+        "program links an allocator of its own, or is static)",
+        options.allocator, process.pid(), answer->allocator));
+  }
+  return answer->allocator;
+}
+
 SeriesHeader watch_header(const WatchOptions& options, std::span<const std::string> environment,
-                          const LoopSchedule& schedule, const DetectorOptions& detector) {
+                          const LoopSchedule& schedule, const DetectorOptions& detector,
+                          const std::optional<std::string>& agent_allocator) {
   SeriesHeader header = machine_header(environment);
   header.scenario = "watch";
   header.allocator = options.allocator;
@@ -67,7 +120,8 @@ SeriesHeader watch_header(const WatchOptions& options, std::span<const std::stri
         {"include_children", options.include_children},
         {"preloads", options.preloads}}},
       {"work_counters", work.empty() ? nlohmann::json({{kSecondsCounter, "time"}}) : work},
-      {"memory", "rss"},  // read from outside: no allocator statistics, no purges
+      {"memory", agent_allocator ? "agent" : "rss"},
+      {"agent_allocator", agent_allocator ? nlohmann::json(*agent_allocator) : nlohmann::json()},
       {"duration_s", options.duration_s ? nlohmann::json(*options.duration_s) : nlohmann::json()},
       {"sample_interval_s", schedule.interval_s},
       {"purge_every_s", schedule.purge_every_s},
@@ -120,19 +174,24 @@ void print_process_end(const WatchOptions& options, const RunFacts& facts,
 int run_watch(const WatchOptions& options) {
   check_watch_options(options);
   StopSignals signals;  // before the reader threads start, so that they inherit the block
-  std::optional<ExpectedLibrary> preloaded;
-  const std::vector<std::string> environment = command_environment(options, preloaded);
   WatchedWork work(work_counter_specs(options),
                    std::chrono::duration<double>(options.startup_timeout_s));
   const DetectorOptions detector_settings = watch_detector_options(options);
   Detector detector(detector_settings);
   ClaimedRunDir claimed = claim_run_dir(options.out_dir, default_watch_dir(options));
   SeriesWriter& series = claimed.series;
-  const LoopSchedule schedule{watch_duration_s(options), watch_sample_interval_s(options), 0};
-  write_series_header(series, watch_header(options, environment, schedule, detector_settings));
+  const std::unique_ptr<AgentLink> page = agent_page(options, claimed.dir);
+  std::optional<ExpectedLibrary> preloaded;
+  const std::vector<std::string> environment = command_environment(options, page.get(), preloaded);
 
   WatchedProcess process = start_or_attach(options, environment, work);
-  WatchedMemory memory(process, options.include_children, preloaded);
+  const std::optional<std::string> agent_allocator = connect_agent(options, page.get(), process);
+  AgentLink* agent = agent_allocator ? page.get() : nullptr;
+  const LoopSchedule schedule{watch_duration_s(options), watch_sample_interval_s(options),
+                              agent != nullptr ? watch_purge_every_s(options) : 0};
+  write_series_header(
+      series, watch_header(options, environment, schedule, detector_settings, agent_allocator));
+  WatchedMemory memory(process, options.include_children, preloaded, agent);
   Sampler sampler(work, memory, kRssAnonEverySamples);
   SoakLoop loop(sampler, series, detector, schedule);
   StatusLine status(stderr);
