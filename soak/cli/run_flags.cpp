@@ -41,19 +41,13 @@ void add_time_flags(CLI::App& command, RunOptions& options) {
       options.sample_interval_s,
       "How long to run: 30s, 10m, 72h (default 60s); a proven leak ends it earlier",
       "Time between samples (default: duration/600, between 100ms and 10s)");
-  command.add_option_function<std::string>(
-      "--purge-every",
-      [&options](const std::string& text) {
-        options.purge_every_s = parse_seconds("--purge-every", text);
-      },
+  add_seconds_flag(
+      command, "--purge-every", options.purge_every_s,
       "Ask the allocator to return free memory this often, recording RSS around it (purge "
       "checkpoints); 0 never. Default never, but duration/8 (2s to 5m) for fragmentation, "
       "whose verdict rests on what a purge gives back");
-  command.add_option_function<std::string>(
-      "--huge-batch-at",
-      [&options](const std::string& text) {
-        options.huge_batch_at_s = parse_seconds("--huge-batch-at", text);
-      },
+  add_seconds_flag(
+      command, "--huge-batch-at", options.huge_batch_at_s,
       "Index one huge batch this far into the run, besides the random ones (reset-reuse and "
       "fragmentation: at half the duration, and no random ones)");
 }

@@ -39,6 +39,16 @@ std::string given_flags_text(const CLI::App& command, std::span<const std::strin
 // A duration flag's value in seconds ("30s", "10m"); throws CLI::ValidationError naming `flag`.
 double parse_seconds(std::string_view flag, const std::string& text);
 
+// A flag whose value is a duration, stored in seconds into `seconds` (a double or an
+// std::optional<double>), which must outlive the parse.
+template <typename Seconds>
+void add_seconds_flag(CLI::App& command, const std::string& flag, Seconds& seconds,
+                      const std::string& help) {
+  command.add_option_function<std::string>(
+      flag, [flag, &seconds](const std::string& text) { seconds = parse_seconds(flag, text); },
+      help);
+}
+
 // --duration (longer than 0s) and --sample-interval (at least 1ms), shared by `run` and
 // `watch`; `set_duration_s` receives the seconds, `help` says what the duration bounds.
 void add_duration_flags(CLI::App& command, std::function<void(double)> set_duration_s,

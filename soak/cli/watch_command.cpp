@@ -29,24 +29,14 @@ void add_time_flags(CLI::App& command, WatchOptions& options) {
       "How long to watch: 30s, 10m, 72h (default: until the process exits)",
       "Time between samples (default: duration/600 between 100ms and 10s; 1s without "
       "--duration)");
-  command.add_option_function<std::string>(
-      "--purge-every",
-      [&options](const std::string& text) {
-        options.purge_every_s = parse_seconds("--purge-every", text);
-      },
+  add_seconds_flag(
+      command, "--purge-every", options.purge_every_s,
       "With the agent, ask the allocator to purge this often, recording memory before and "
       "after (tells retention from fragmentation; default: duration/8, 0 for never)");
-  command.add_option_function<std::string>(
-      "--kill-grace",
-      [&options](const std::string& text) {
-        options.kill_grace_s = parse_seconds("--kill-grace", text);
-      },
-      "After SIGTERM, how long the command has to exit before SIGKILL (default 10s)");
-  command.add_option_function<std::string>(
-      "--startup-timeout",
-      [&options](const std::string& text) {
-        options.startup_timeout_s = parse_seconds("--startup-timeout", text);
-      },
+  add_seconds_flag(command, "--kill-grace", options.kill_grace_s,
+                   "After SIGTERM, how long the command has to exit before SIGKILL (default 10s)");
+  add_seconds_flag(
+      command, "--startup-timeout", options.startup_timeout_s,
       "How long every --work counter has to be read once (the service starting up); samples "
       "before are recorded, not judged (default 30s)");
 }
