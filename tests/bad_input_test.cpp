@@ -239,6 +239,28 @@ TEST(Flags, AWorkUnitTheRunDoesNotCountIsRefusedBeforeAnythingStarts) {
   EXPECT_FALSE(fs::exists(dir.path() / "run"));
 }
 
+TEST(Flags, MetricsThatCannotBeServedOrWrittenAreRefusedBeforeAnythingStarts) {
+  const TempDir dir;
+  const std::string out = (dir.path() / "run").string();
+  const struct {
+    std::vector<std::string> args;
+    std::string_view message;
+  } cases[] = {
+      {{"run", "--metrics", "localhost", "--out", out}, "give PORT (on 127.0.0.1), ADDR:PORT"},
+      {{"run", "--metrics", "203.0.113.9:9464", "--out", out}, "cannot listen there"},
+      {{"run", "--metrics-textfile", "/nonexistent/memsoak.prom", "--out", out},
+       "--metrics-textfile /nonexistent/memsoak.prom: cannot be written"},
+      {{"watch", "--metrics", "203.0.113.9:9464", "--out", out, "--", "sleep", "60"},
+       "cannot listen there"},
+  };
+  for (const auto& [args, message] : cases) {
+    const CapturedRun run = memsoak(args);
+    EXPECT_EQ(run.exit_code, 2) << args[2] << ": " << run.stderr_text;
+    EXPECT_TRUE(contains(run.stderr_text, message)) << run.stderr_text;
+    EXPECT_FALSE(fs::exists(out)) << "nothing started, nothing written";
+  }
+}
+
 // ---- memsoak watch ---------------------------------------------------------------------------
 
 TEST(Watch, WhatItCannotWatchIsAUsageErrorSayingWhy) {
