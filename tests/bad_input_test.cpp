@@ -25,24 +25,16 @@
 #include "harness/series.h"
 #include "harness/subprocess.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 
 namespace memsoak {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::contains;
+using testing::read_file;
 using testing::TempDir;
-
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 CapturedRun memsoak(std::vector<std::string> args, std::vector<std::string> environment = {}) {
   args.insert(args.begin(), MEMSOAK_BINARY);

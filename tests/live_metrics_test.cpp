@@ -12,24 +12,16 @@
 
 #include "soak/watch/http_get.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 
 namespace memsoak {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
+using testing::contains;
+using testing::read_file;
 using testing::TempDir;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 SeriesSample sample(double rss_bytes, double live_bytes, double queries) {
   SeriesSample s;

@@ -60,7 +60,7 @@ class LiveMetrics final : public LoopObserver {
   std::unique_ptr<Families> families_;
   std::optional<std::filesystem::path> textfile_;
   std::string serving_allocator_;
-  std::string listen_address_;  // as bound, the port possibly 0
+  std::string listen_address_;    // as bound, the port possibly 0
   bool textfile_failed_ = false;  // reported once; the soak goes on without it
 };
 
