@@ -13,7 +13,7 @@ packages=(
   libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
   gnuplot-nox jq
-  redis-server redis-tools
+  redis-server redis-tools prometheus prometheus-cpp-dev
   ccache
 )
 # Any working npm will do (node 18 or newer); Debian's only when there is none.

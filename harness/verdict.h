@@ -3,6 +3,7 @@
 // numbers behind the decision, and explains itself in one paragraph a CI log can show.
 #pragma once
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -20,6 +21,10 @@ enum class Shape {
   kHighWater,      // stepped up, then flat; a purge gives it back (retention)
   kFragmentation,  // RSS drifts away from live bytes; a purge does not give it back
 };
+
+inline constexpr std::array<Shape, 6> kShapes{
+    Shape::kInsufficientData, Shape::kBounded,   Shape::kLeak,
+    Shape::kTimeGrowth,       Shape::kHighWater, Shape::kFragmentation};
 
 std::string_view shape_name(Shape shape);                 // "leak", "time-growth", ...
 std::optional<Shape> parse_shape(std::string_view name);  // the inverse

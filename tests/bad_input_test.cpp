@@ -25,24 +25,16 @@
 #include "harness/series.h"
 #include "harness/subprocess.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 
 namespace memsoak {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::contains;
+using testing::read_file;
 using testing::TempDir;
-
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 CapturedRun memsoak(std::vector<std::string> args, std::vector<std::string> environment = {}) {
   args.insert(args.begin(), MEMSOAK_BINARY);
@@ -237,6 +229,28 @@ TEST(Flags, AWorkUnitTheRunDoesNotCountIsRefusedBeforeAnythingStarts) {
   EXPECT_TRUE(contains(run.stderr_text, "'parsec'")) << run.stderr_text;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_FALSE(fs::exists(dir.path() / "run"));
+}
+
+TEST(Flags, MetricsThatCannotBeServedOrWrittenAreRefusedBeforeAnythingStarts) {
+  const TempDir dir;
+  const std::string out = (dir.path() / "run").string();
+  const struct {
+    std::vector<std::string> args;
+    std::string_view message;
+  } cases[] = {
+      {{"run", "--metrics", "localhost", "--out", out}, "give PORT (on 127.0.0.1), ADDR:PORT"},
+      {{"run", "--metrics", "203.0.113.9:9464", "--out", out}, "cannot listen there"},
+      {{"run", "--metrics-textfile", "/nonexistent/memsoak.prom", "--out", out},
+       "--metrics-textfile /nonexistent/memsoak.prom: cannot be written"},
+      {{"watch", "--metrics", "203.0.113.9:9464", "--out", out, "--", "sleep", "60"},
+       "cannot listen there"},
+  };
+  for (const auto& [args, message] : cases) {
+    const CapturedRun run = memsoak(args);
+    EXPECT_EQ(run.exit_code, 2) << args[2] << ": " << run.stderr_text;
+    EXPECT_TRUE(contains(run.stderr_text, message)) << run.stderr_text;
+    EXPECT_FALSE(fs::exists(out)) << "nothing started, nothing written";
+  }
 }
 
 // ---- memsoak watch ---------------------------------------------------------------------------

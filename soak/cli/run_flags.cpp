@@ -86,6 +86,24 @@ void add_duration_flags(CLI::App& command, std::function<void(double)> set_durat
       interval_help);
 }
 
+void add_metrics_flags(CLI::App& command, MetricsOptions& metrics) {
+  command
+      .add_option("--metrics", metrics.listen,
+                  "Serve live metrics for Prometheus at http://ADDR:PORT/metrics: PORT (on "
+                  "127.0.0.1), ADDR:PORT, 0 for any free port (printed at the start)")
+      ->check([](const std::string& given) {
+        try {
+          metrics_bind_address(given);
+          return std::string();
+        } catch (const std::invalid_argument& error) {
+          return std::string(error.what());  // the accepted forms
+        }
+      });
+  command.add_option("--metrics-textfile", metrics.textfile,
+                     "Rewrite the same metrics into this file after every sample, atomically "
+                     "(node_exporter's textfile collector reads *.prom files)");
+}
+
 std::string shell_quoted(std::string_view word) {
   const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
@@ -125,6 +143,7 @@ void add_run_flags(CLI::App& command, RunFlags& flags) {
   command.add_option("--out", options.out_dir,
                      "Directory for series.jsonl and verdict.json; must not hold a run already "
                      "(default out/<scenario>-<allocator>-<seed>, made unique)");
+  add_metrics_flags(command, options.metrics);
   add_detector_flags(command, flags.detector);
 }
 
@@ -156,6 +175,7 @@ std::string reproduce_command(std::string_view program, const RunOptions& option
   }
   std::vector<std::string_view> skip(kIdentityFlags.begin(), kIdentityFlags.end());
   skip.push_back("--out");
+  skip.insert(skip.end(), kMetricsFlags.begin(), kMetricsFlags.end());
   return text + given_flags_text(command, skip);
 }
 

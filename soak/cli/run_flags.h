@@ -5,6 +5,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <array>
 #include <functional>
 #include <optional>
 #include <span>
@@ -54,6 +55,11 @@ void add_seconds_flag(CLI::App& command, const std::string& flag, Seconds& secon
 void add_duration_flags(CLI::App& command, std::function<void(double)> set_duration_s,
                         std::optional<double>& sample_interval_s, const std::string& duration_help,
                         const std::string& interval_help);
+
+// --metrics and --metrics-textfile, shared by `run` and `watch` (soak/run/live_metrics.h). A
+// reproduce command leaves them out: a port or a file of the nightly's is not the laptop's.
+inline constexpr std::array<std::string_view, 2> kMetricsFlags{"--metrics", "--metrics-textfile"};
+void add_metrics_flags(CLI::App& command, MetricsOptions& metrics);
 
 // `word` as the shell reads it back: unchanged when plain, otherwise single-quoted.
 std::string shell_quoted(std::string_view word);

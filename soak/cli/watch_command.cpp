@@ -74,6 +74,7 @@ void add_watch_flags(CLI::App& command, WatchFlags& flags) {
   command.add_option("--out", options.out_dir,
                      "Directory for series.jsonl and verdict.json; must not hold a run already "
                      "(default out/watch-<program>, made unique)");
+  add_metrics_flags(command, options.metrics);
   // A process's first minutes fill its caches from a footprint of a few MiB, which a leak
   // proof measured against that footprint would call a leak: watch proves leaks after the
   // warm-up unless asked otherwise.
@@ -84,7 +85,7 @@ void add_watch_flags(CLI::App& command, WatchFlags& flags) {
 
 std::string reproduce_command(std::string_view program, const WatchOptions& options,
                               const CLI::App& command) {
-  constexpr std::array<std::string_view, 1> kSkip{"--out"};
+  constexpr std::array<std::string_view, 3> kSkip{"--out", kMetricsFlags[0], kMetricsFlags[1]};
   std::string text =
       fmt::format("{} watch{}", shell_quoted(program), given_flags_text(command, kSkip));
   if (options.command.empty()) return text;

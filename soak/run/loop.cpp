@@ -35,12 +35,13 @@ bool SoakLoop::purge_due(double t_s) const {
 
 std::optional<std::string> SoakLoop::step(double t_s) {
   const double cpu_before_s = thread_cpu_seconds();
-  record(t_s);
+  const SeriesSample sample = record(t_s);
+  if (observer_ != nullptr) observer_->observe(sample, detector_.check(), sampler_cpu_s_);
   sampler_cpu_s_ += thread_cpu_seconds() - cpu_before_s;
   return stop_reason(detector_.check());
 }
 
-void SoakLoop::record(double t_s) {
+SeriesSample SoakLoop::record(double t_s) {
   if (!steady_t_s_ && sampler_.steady()) steady_t_s_ = t_s;
   if (purge_due(t_s)) {
     const PurgeCheckpoint checkpoint = sampler_.purge(t_s);
@@ -61,6 +62,7 @@ void SoakLoop::record(double t_s) {
   progress_.rss_bytes = sample.memory.rss_bytes;
   progress_.live_bytes = sample.memory.allocator.live_bytes;
   peak_rss_bytes_ = std::max(peak_rss_bytes_, sample.memory.rss_bytes);
+  return sample;
 }
 
 LoopEnd SoakLoop::run(StopSignals& signals, StatusLine& status) {

@@ -40,6 +40,14 @@ struct LoopEnd {
   nlohmann::json details = nlohmann::json::object();  // written into the end record
 };
 
+// Sees every sample once the detector has taken it, on the loop's thread (live metrics).
+class LoopObserver {
+ public:
+  virtual ~LoopObserver() = default;
+  virtual void observe(const SeriesSample& sample, const Verdict& verdict,
+                       double sampler_cpu_s) = 0;
+};
+
 class SoakLoop {
  public:
   SoakLoop(Sampler& sampler, SeriesWriter& series, Detector& detector, LoopSchedule schedule);
@@ -48,6 +56,9 @@ class SoakLoop {
   // then a sample, and counts the CPU time that took. Returns the reason to stop early, if the
   // verdict now fails the run.
   std::optional<std::string> step(double t_s);
+
+  // Shows every later sample to `observer` too, which must outlive the loop's steps.
+  void observe_with(LoopObserver& observer) { observer_ = &observer; }
 
   // Steps on schedule from now until an end.
   LoopEnd run(StopSignals& signals, StatusLine& status);
@@ -63,12 +74,13 @@ class SoakLoop {
 
  private:
   bool purge_due(double t_s) const;
-  void record(double t_s);
+  SeriesSample record(double t_s);
 
   Sampler& sampler_;
   SeriesWriter& series_;
   Detector& detector_;
   LoopSchedule schedule_;
+  LoopObserver* observer_ = nullptr;
   double sampler_cpu_s_ = 0;
   std::optional<double> last_purge_t_s_;
   std::optional<double> steady_t_s_;

@@ -12,6 +12,7 @@
 #include "soak/run/allocator_selection.h"
 #include "soak/run/conclusion.h"
 #include "soak/run/header.h"
+#include "soak/run/live_metrics.h"
 #include "soak/run/loop.h"
 #include "soak/run/out_dir.h"
 #include "soak/run/sampler.h"
@@ -49,6 +50,10 @@ int run_soak(const RunOptions& options) {
   facts.seed = options.seed;
   facts.command = options.command;
   facts.expected_verdict = expected_verdict_name(scenario, options.allocator);
+  // After the re-execution (the port is bound once) and before the run directory is claimed (a
+  // busy port leaves nothing behind).
+  const std::unique_ptr<LiveMetrics> metrics =
+      start_live_metrics(options.metrics, "memsoak run", options.scenario, options.allocator);
   ClaimedRunDir claimed = claim_run_dir(options.out_dir, default_out_dir(options));
   facts.out_dir = claimed.dir;
   SeriesWriter& series = claimed.series;
@@ -59,6 +64,7 @@ int run_soak(const RunOptions& options) {
   ThisProcessMemory memory;
   Sampler sampler(workload, memory, kRssAnonEverySamples);
   SoakLoop loop(sampler, series, detector, schedule);
+  if (metrics) loop.observe_with(*metrics);
   StatusLine status(stderr);
   workload.start();
   facts.end = loop.run(signals, status);
@@ -69,6 +75,7 @@ int run_soak(const RunOptions& options) {
   facts.peak_rss_bytes = loop.peak_rss_bytes();
   facts.steady_t_s = loop.steady_t_s();
   const Verdict verdict = final_verdict(detector, facts);
+  if (metrics) metrics->conclude(verdict);
   const std::optional<std::string> unwritten = write_verdict(verdict, facts);
   print_summary(stdout, verdict, facts);
   if (facts.end.write_error) print_series_kept("memsoak run", series, *facts.end.write_error);

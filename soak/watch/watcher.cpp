@@ -11,6 +11,7 @@
 #include "soak/exit_code.h"
 #include "soak/run/conclusion.h"
 #include "soak/run/header.h"
+#include "soak/run/live_metrics.h"
 #include "soak/run/loop.h"
 #include "soak/run/out_dir.h"
 #include "soak/run/sampler.h"
@@ -178,6 +179,9 @@ int run_watch(const WatchOptions& options) {
                    std::chrono::duration<double>(options.startup_timeout_s));
   const DetectorOptions detector_settings = watch_detector_options(options);
   Detector detector(detector_settings);
+  // Before the run directory is claimed and the command started: a busy port leaves nothing.
+  const std::unique_ptr<LiveMetrics> metrics =
+      start_live_metrics(options.metrics, "memsoak watch", "watch", options.allocator);
   ClaimedRunDir claimed = claim_run_dir(options.out_dir, default_watch_dir(options));
   SeriesWriter& series = claimed.series;
   const std::unique_ptr<AgentLink> page = agent_page(options, claimed.dir);
@@ -194,6 +198,10 @@ int run_watch(const WatchOptions& options) {
   WatchedMemory memory(process, options.include_children, preloaded, agent);
   Sampler sampler(work, memory, kRssAnonEverySamples);
   SoakLoop loop(sampler, series, detector, schedule);
+  if (metrics) {
+    if (agent_allocator) metrics->label_allocator(*agent_allocator);
+    loop.observe_with(*metrics);
+  }
   StatusLine status(stderr);
   RunFacts facts;
   facts.scenario = "watch";
@@ -215,6 +223,7 @@ int run_watch(const WatchOptions& options) {
                    {"command", options.command},
                    {"exit", exit ? exit->to_json() : nlohmann::json()}};
   const Verdict verdict = final_verdict(detector, facts);
+  if (metrics) metrics->conclude(verdict);
   const std::optional<std::string> unwritten = write_verdict(verdict, facts);
   print_summary(stdout, verdict, facts);
   print_process_end(options, facts, exit);
