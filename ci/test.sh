@@ -4,6 +4,8 @@
 # fuzzing each). Before the presets, the CI checks that take seconds: actionlint over
 # .github/workflows (ci/lint-workflows.sh) and the nightly summary on its fixtures
 # (ci/test-nightly-summary.sh). Usage: ci/test.sh [preset ...]   (default: release asan fuzz)
+# tsan is not a default: the push CI's budget cannot take a fourth full build, so the nightly
+# workflow runs it (ci/tsan.sh; docs/ci.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

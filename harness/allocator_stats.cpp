@@ -91,9 +91,10 @@ AllocatorStats read_jemalloc_stats() {
                         .retained_bytes = jemalloc_size_stat("stats.retained")};
 }
 
-void purge_jemalloc() {
+bool purge_jemalloc() {
   const std::string name = fmt::format("arena.{}.purge", kJemallocAllArenas);
   jemalloc_mallctl()(name.c_str(), nullptr, nullptr, nullptr, 0);
+  return true;
 }
 
 std::optional<std::string> jemalloc_version() {
@@ -120,7 +121,10 @@ AllocatorStats read_counted_glibc_stats() {
   return AllocatorStats{.live_bytes = live_bytes()};
 }
 
-void purge_glibc() { ::malloc_trim(0); }
+bool purge_glibc() {
+  ::malloc_trim(0);
+  return true;
+}
 
 std::optional<std::string> glibc_version() { return std::string(::gnu_get_libc_version()); }
 
@@ -148,7 +152,10 @@ AllocatorStats read_tcmalloc_stats() {
                         .retained_bytes = unmapped};
 }
 
-void purge_tcmalloc() { require_symbol<void()>("MallocExtension_ReleaseFreeMemory")(); }
+bool purge_tcmalloc() {
+  require_symbol<void()>("MallocExtension_ReleaseFreeMemory")();
+  return true;
+}
 
 std::optional<std::string> tcmalloc_version() {
   using VersionFunction = const char*(int*, int*, const char**);
@@ -169,7 +176,10 @@ AllocatorStats read_mimalloc_stats() {
   return AllocatorStats{.mapped_bytes = to_u64(commit)};
 }
 
-void purge_mimalloc() { require_symbol<void(bool)>("mi_collect")(true); }
+bool purge_mimalloc() {
+  require_symbol<void(bool)>("mi_collect")(true);
+  return true;
+}
 
 std::optional<std::string> mimalloc_version() {
   const int version = require_symbol<int()>("mi_version")();  // 209 is 2.0.9
@@ -180,21 +190,30 @@ bool mimalloc_owns(const void* block) {
   return require_symbol<bool(const void*)>("mi_is_in_heap_region")(block);
 }
 
-// ---- AddressSanitizer ----------------------------------------------------------------------
+// ---- sanitizers (ASan, TSan) ---------------------------------------------------------------
 
-std::optional<std::uint64_t> asan_counter(const char* name) {
+// Both runtimes export sanitizer_common's allocator interface; only ASan's exports a purge.
+std::optional<std::uint64_t> sanitizer_counter(const char* name) {
   auto* counter = find_symbol<std::size_t()>(name);
   if (counter == nullptr) return std::nullopt;
   return to_u64(counter());
 }
 
-AllocatorStats read_asan_stats() {
-  return AllocatorStats{.live_bytes = asan_counter("__sanitizer_get_current_allocated_bytes"),
-                        .mapped_bytes = asan_counter("__sanitizer_get_heap_size"),
-                        .retained_bytes = asan_counter("__sanitizer_get_unmapped_bytes")};
+AllocatorStats read_sanitizer_stats() {
+  return AllocatorStats{.live_bytes = sanitizer_counter("__sanitizer_get_current_allocated_bytes"),
+                        .mapped_bytes = sanitizer_counter("__sanitizer_get_heap_size"),
+                        .retained_bytes = sanitizer_counter("__sanitizer_get_unmapped_bytes")};
 }
 
-void purge_asan() { require_symbol<void()>("__sanitizer_purge_allocator")(); }
+bool purge_sanitizer() {
+  auto* purge = find_symbol<void()>("__sanitizer_purge_allocator");
+  if (purge == nullptr) return false;
+  purge();
+  return true;
+}
+
+constexpr MallocOwningSanitizer kAsan{"asan", "AddressSanitizer", "an ASan build"};
+constexpr MallocOwningSanitizer kTsan{"tsan", "ThreadSanitizer", "a TSan build"};
 
 std::optional<std::string> no_version() { return std::nullopt; }
 
@@ -204,15 +223,19 @@ struct AllocatorProbe {
   std::string_view allocator;
   const char* marker_symbol;  // defined by this allocator, in the object that defines its malloc
   AllocatorStats (*read_stats)();
-  void (*purge)();
+  bool (*purge)();  // false: no purge hook after all
   std::optional<std::string> (*version)();
   bool (*owns)(const void* block);  // for allocators without live bytes
+  const MallocOwningSanitizer* sanitizer = nullptr;
 };
 
-// ASan comes first: its runtime defines malloc, and it must win over anything it wraps.
+// The sanitizers come first: their runtime defines malloc, and must win over anything it
+// wraps. Each is told apart by its own init symbol, since both export the allocator interface.
 constexpr std::array kProbes{
-    AllocatorProbe{"asan", "__sanitizer_get_current_allocated_bytes", read_asan_stats, purge_asan,
-                   no_version, nullptr},
+    AllocatorProbe{kAsan.allocator, "__asan_init", read_sanitizer_stats, purge_sanitizer,
+                   no_version, nullptr, &kAsan},
+    AllocatorProbe{kTsan.allocator, "__tsan_init", read_sanitizer_stats, purge_sanitizer,
+                   no_version, nullptr, &kTsan},
     AllocatorProbe{"jemalloc", "mallctl", read_jemalloc_stats, purge_jemalloc, jemalloc_version,
                    nullptr},
     AllocatorProbe{"mimalloc", "mi_version", read_mimalloc_stats, purge_mimalloc, mimalloc_version,
@@ -258,9 +281,19 @@ AllocatorStats read_allocator_stats() {
 
 bool purge_allocator() {
   const AllocatorProbe* probe = detection().probe;
-  if (probe == nullptr) return false;
-  probe->purge();
-  return true;
+  return probe != nullptr && probe->purge();
+}
+
+const MallocOwningSanitizer* malloc_owning_sanitizer() {
+  const AllocatorProbe* probe = detection().probe;
+  return probe == nullptr ? nullptr : probe->sanitizer;
+}
+
+std::string sanitizer_owns_malloc_advice(const MallocOwningSanitizer& sanitizer) {
+  return fmt::format(
+      "{}'s interceptors own malloc in {}; use a release build (the release preset) to choose "
+      "an allocator",
+      sanitizer.name, sanitizer.build);
 }
 
 std::optional<std::string> allocator_version() {
@@ -288,10 +321,10 @@ bool allocator_accounting_sees_malloc() {
 void require_malloc_served_by(std::string_view expected) {
   const MallocProvider& provider = malloc_provider();
   if (provider.allocator == expected) return;
+  const MallocOwningSanitizer* sanitizer = malloc_owning_sanitizer();
   const std::string why =
-      provider.allocator == "asan"
-          ? "AddressSanitizer's interceptors own malloc in an ASan build; run a release build "
-            "to choose an allocator"
+      sanitizer != nullptr
+          ? sanitizer_owns_malloc_advice(*sanitizer)
           : "the preload did not take or named another library: check LD_PRELOAD (the dynamic "
             "loader says on stderr why it ignored one)";
   throw AllocatorMismatch(fmt::format("asked for {} but malloc is served by {} ({}): {}", expected,

@@ -3,8 +3,9 @@
 // serves every allocator. Detection asks which loaded object defines the `malloc` this process
 // calls and whether that same object defines the allocator's marker symbol (mallctl,
 // mi_version, MallocExtension_GetNumericProperty, ...): a preload that did not take, or an
-// allocator loaded with dlopen, is not mistaken for the one serving malloc. Under ASan the
-// interceptors own malloc and the answer is "asan", with ASan's own counters.
+// allocator loaded with dlopen, is not mistaken for the one serving malloc. Under a sanitizer
+// (ASan, TSan) its interceptors own malloc and the answer is the runtime ("asan", "tsan"), with
+// the runtime's own counters.
 #pragma once
 
 #include <array>
@@ -17,7 +18,8 @@
 namespace memsoak {
 
 struct MallocProvider {
-  std::string allocator;     // "system", "jemalloc", "mimalloc", "tcmalloc", "asan" or "unknown"
+  // "system", "jemalloc", "mimalloc", "tcmalloc", "asan", "tsan" or "unknown"
+  std::string allocator;
   std::string library_path;  // the object that defines the malloc this process calls
 };
 
@@ -32,7 +34,8 @@ struct MallocProvider {
 //   retained_bytes   stats.retained    -                  pageheap_unmapped_bytes   -
 // mimalloc's release build keeps no per-block counters (its stats print shows only reserved
 // and committed memory), and on Linux its mi_process_info "current rss" is the commit size,
-// so only the commit is reported. Under ASan: current_allocated_bytes, heap_size, unmapped.
+// so only the commit is reported. Under ASan and TSan: the sanitizer runtime's
+// current_allocated_bytes, heap_size and unmapped bytes (always 0 under TSan).
 // * glibc under memsoak's counting library (counted_glibc.h), as `memsoak run` preloads it:
 //   the bytes of the chunks that hold the program's blocks, counted on each call (usable size
 //   plus glibc's header), and no mapped bytes, whose mallinfo2 walk is what the library avoids.
@@ -72,17 +75,32 @@ AllocatorStats read_allocator_stats();
 
 // Returns free memory to the OS now: jemalloc arena.<MALLCTL_ARENAS_ALL>.purge, glibc
 // malloc_trim(0), tcmalloc ReleaseFreeMemory, mimalloc mi_collect(true), ASan
-// __sanitizer_purge_allocator. False when the provider has no purge hook ("unknown").
+// __sanitizer_purge_allocator. False when the provider has no purge hook ("unknown", and TSan,
+// whose runtime exports none).
 bool purge_allocator();
 
 // The version the serving allocator reports about itself ("5.3.0-0-g54eaed1d...", "2.0.9",
-// "gperftools 2.10", "2.36"); empty when it reports none (ASan, unknown).
+// "gperftools 2.10", "2.36"); empty when it reports none (ASan, TSan, unknown).
 std::optional<std::string> allocator_version();
 
 // Cross-check of the detection: allocates and frees a block large enough to bypass thread
 // caches and tells whether the allocator's own accounting saw it (its live bytes grew, or, for
 // mimalloc, which counts none, the block lies in its heap region).
 bool allocator_accounting_sees_malloc();
+
+// A sanitizer whose runtime serves malloc in this process: its interceptors own malloc, so no
+// allocator can be chosen under it (harness/sanitizer_build.h says why).
+struct MallocOwningSanitizer {
+  std::string_view allocator;  // as MallocProvider names it: "asan", "tsan"
+  std::string_view name;       // "AddressSanitizer", "ThreadSanitizer"
+  std::string_view build;      // "an ASan build", "a TSan build"
+};
+
+// The sanitizer that owns malloc in this process, or null when none does.
+const MallocOwningSanitizer* malloc_owning_sanitizer();
+
+// Why an allocator cannot be chosen under `sanitizer`, and what to run instead.
+std::string sanitizer_owns_malloc_advice(const MallocOwningSanitizer& sanitizer);
 
 struct AllocatorMismatch : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -6,25 +6,13 @@
 
 #include <cstddef>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MEMSOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MEMSOAK_ASAN 1
-#endif
-#endif
+#include "harness/sanitizer_build.h"  // MEMSOAK_ASAN, kAsanEnabled
 
 #if defined(MEMSOAK_ASAN)
 #include <sanitizer/asan_interface.h>
 #endif
 
 namespace memsoak {
-
-#if defined(MEMSOAK_ASAN)
-inline constexpr bool kAsanEnabled = true;
-#else
-inline constexpr bool kAsanEnabled = false;
-#endif
 
 // Marks [address, address + bytes) unaddressable: any access is an ASan "use-after-poison".
 // ASan tracks 8-byte granules, so a range that starts mid-granule keeps the granule's

@@ -11,6 +11,7 @@
 
 #include "harness/allocator_registry.h"
 #include "harness/allocator_report.h"
+#include "harness/sanitizer_build.h"
 #include "harness/subprocess.h"
 
 namespace memsoak {
@@ -19,17 +20,12 @@ namespace {
 constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
 constexpr std::uint64_t kHeldBytes = 64 * kMiB;
 
-#ifdef __SANITIZE_ADDRESS__
-constexpr std::string_view kThisBuildsMalloc = "asan";
-#else
-constexpr std::string_view kThisBuildsMalloc = "system";
-#endif
-
-// ASan refuses to start unless its runtime is the first library loaded, so an ASan build
+// A sanitizer's runtime must own malloc (harness/sanitizer_build.h), so a sanitizer build
 // cannot run children under another allocator's preload.
-#define SKIP_IN_ASAN_BUILD()                                                              \
-  if (kThisBuildsMalloc == "asan") {                                                      \
-    GTEST_SKIP() << "ASan must be loaded first: an ASan build cannot preload allocators"; \
+#define SKIP_WHEN_A_SANITIZER_OWNS_MALLOC()                                                      \
+  if (kSanitizerOwnsMalloc) {                                                                    \
+    GTEST_SKIP() << kBuildMalloc << " owns malloc in this build: no allocator can be preloaded " \
+                 << "under a sanitizer (the release preset tests them)";                         \
   }
 
 nlohmann::json run_child(std::span<const std::string> environment,
@@ -53,7 +49,7 @@ double as_double(std::uint64_t bytes) { return static_cast<double>(bytes); }
 class UnderAllocator : public testing::TestWithParam<std::string_view> {
  protected:
   void SetUp() override {
-    SKIP_IN_ASAN_BUILD();
+    SKIP_WHEN_A_SANITIZER_OWNS_MALLOC();
     backend_ = &find_allocator(GetParam());
     const std::vector<std::filesystem::path> dirs = library_search_dirs();
     library_ = find_library(backend_->soname, dirs);
@@ -117,33 +113,34 @@ INSTANTIATE_TEST_SUITE_P(Installed, UnderAllocator,
                          testing::Values("system", "jemalloc", "mimalloc", "tcmalloc"),
                          [](const auto& info) { return std::string(info.param); });
 
-TEST(MallocDetection, PreloadOfAMissingLibraryIsSeenAsSystem) {
-  SKIP_IN_ASAN_BUILD();
+// The build's own malloc stays: glibc's, or the sanitizer's runtime in a sanitizer build.
+TEST(MallocDetection, PreloadOfAMissingLibraryLeavesTheBuildsOwnMalloc) {
   std::vector<std::string> environment = current_environment();
   environment.push_back("LD_PRELOAD=/nonexistent/libjemalloc.so.2");
   std::string loader_complaint;
   const auto report =
       run_child(environment, {"report"}, &loader_complaint).at("report").get<AllocatorReport>();
-  EXPECT_EQ(report.provider.allocator, "system");
+  EXPECT_EQ(report.provider.allocator, kBuildMalloc);
   EXPECT_TRUE(report.accounting_confirmed);
   EXPECT_NE(loader_complaint.find("cannot be preloaded"), std::string::npos) << loader_complaint;
 }
 
 TEST(MallocDetection, AnAllocatorLoadedWithDlopenDoesNotServeMalloc) {
-  SKIP_IN_ASAN_BUILD();
   // mimalloc, as jemalloc's initial-exec TLS refuses dlopen ("cannot allocate memory in static
-  // TLS block"). Loaded RTLD_GLOBAL, its symbols are visible, yet malloc stays glibc's.
+  // TLS block"). Loaded RTLD_GLOBAL, its symbols are visible, yet malloc stays the build's own.
   const std::optional<std::filesystem::path> mimalloc =
       find_library(find_allocator("mimalloc").soname, library_search_dirs());
   if (!mimalloc) GTEST_SKIP() << "mimalloc is not installed";
   const auto report = run_child(current_environment(), {"dlopen", mimalloc->string()})
                           .at("report")
                           .get<AllocatorReport>();
-  EXPECT_EQ(report.provider.allocator, "system");
+  EXPECT_EQ(report.provider.allocator, kBuildMalloc);
 }
 
 TEST(ThisProcess, SeesItsOwnMallocAndItsCounters) {
-  EXPECT_EQ(malloc_provider().allocator, kThisBuildsMalloc);
+  EXPECT_EQ(malloc_provider().allocator, kBuildMalloc);
+  // What the build was compiled with and what the probe finds at run time agree.
+  EXPECT_EQ(malloc_owning_sanitizer() != nullptr, kSanitizerOwnsMalloc);
   EXPECT_TRUE(allocator_accounting_sees_malloc());
   const AllocatorStats before = read_allocator_stats();
   ASSERT_TRUE(before.live_bytes.has_value());
@@ -153,18 +150,26 @@ TEST(ThisProcess, SeesItsOwnMallocAndItsCounters) {
   const AllocatorStats after = read_allocator_stats();
   for (void* block : blocks) std::free(block);
   EXPECT_GE(*after.live_bytes - *before.live_bytes, kHeldBytes);
-  EXPECT_TRUE(purge_allocator());
+  // TSan's runtime exports no purge hook; every other allocator has one.
+  EXPECT_EQ(purge_allocator(), !kTsanEnabled);
 }
 
 TEST(ThisProcess, RefusesToRunUnderAnAllocatorItDidNotGet) {
-  EXPECT_NO_THROW(require_malloc_served_by(kThisBuildsMalloc));
+  EXPECT_NO_THROW(require_malloc_served_by(kBuildMalloc));
   try {
     require_malloc_served_by("jemalloc");
     FAIL() << "accepted jemalloc";
   } catch (const AllocatorMismatch& mismatch) {
     const std::string message = mismatch.what();
     EXPECT_NE(message.find("asked for jemalloc"), std::string::npos) << message;
-    EXPECT_NE(message.find(std::string(kThisBuildsMalloc)), std::string::npos) << message;
+    EXPECT_NE(message.find(std::string(kBuildMalloc)), std::string::npos) << message;
+    if (const MallocOwningSanitizer* sanitizer = malloc_owning_sanitizer()) {
+      EXPECT_EQ(sanitizer->allocator, kBuildMalloc);
+      EXPECT_NE(message.find(std::string(sanitizer->name) + "'s interceptors own malloc"),
+                std::string::npos)
+          << message;
+      EXPECT_NE(message.find("release"), std::string::npos) << message;
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/allocator_registry.h"
+#include "harness/sanitizer_build.h"
 #include "harness/subprocess.h"
 #include "soak/cli/scenario_listing.h"
 #include "soak/workload/scenarios.h"
@@ -41,12 +42,20 @@ TEST(ListCommand, JsonNamesEveryAllocatorAndWhetherItsPreloadTakes) {
     EXPECT_EQ(listed.at("package"), backend.debian_package);
     const bool installed = find_library(backend.soname, library_search_dirs()).has_value();
     EXPECT_EQ(listed.at("installed"), installed) << backend.name;
-#ifndef __SANITIZE_ADDRESS__  // under ASan, ASan serves malloc whatever is preloaded
-    if (installed) {
+    if (!installed) continue;
+    if (!kSanitizerOwnsMalloc) {
       EXPECT_TRUE(listed.at("serves_malloc")) << listed.dump();
       EXPECT_TRUE(listed.at("version").is_string()) << listed.dump();
+    } else if (backend.preloaded) {
+      // A sanitizer's runtime must own malloc: nothing is preloaded, and the listing says why.
+      EXPECT_FALSE(listed.at("serves_malloc")) << listed.dump();
+      EXPECT_NE(listed.at("probe_error").get<std::string>().find("interceptors own malloc"),
+                std::string::npos)
+          << listed.dump();
+    } else {
+      // `system` is probed as it is, and finds the sanitizer's runtime serving malloc.
+      EXPECT_EQ(listed.at("served_by"), kBuildMalloc) << listed.dump();
     }
-#endif
   }
 }
 

@@ -10,9 +10,10 @@
 #include <thread>
 #include <vector>
 
+#include "harness/sanitizer_build.h"
 #include "soak/workload/scenarios.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(MEMSOAK_ASAN) || defined(MEMSOAK_TSAN)
 // Both runtimes own malloc and export this (gcc ships no header declaring it).
 extern "C" std::size_t
 __sanitizer_get_current_allocated_bytes();  // NOLINT(bugprone-reserved-identifier)
@@ -21,14 +22,16 @@ __sanitizer_get_current_allocated_bytes();  // NOLINT(bugprone-reserved-identifi
 // arena-no-drop leaks on purpose: the token vectors of documents whose destructors it skips.
 // LeakSanitizer would rightly report them at exit; nothing else allocates in tokenize().
 // NOLINTNEXTLINE(bugprone-reserved-identifier): the hook's name is LeakSanitizer's.
-extern "C" const char* __lsan_default_suppressions() { return "leak:memsoak::workload::tokenize\n"; }
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:memsoak::workload::tokenize\n";
+}
 
 namespace memsoak::workload {
 namespace {
 
 // Bytes the process heap has handed out and not taken back.
 std::int64_t heap_bytes_in_use() {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(MEMSOAK_ASAN) || defined(MEMSOAK_TSAN)
   return static_cast<std::int64_t>(__sanitizer_get_current_allocated_bytes());
 #else
   const struct mallinfo2 info = mallinfo2();
@@ -176,9 +179,9 @@ double mean_heap_over_batches(Workload& workload, int batches) {
 }
 
 TEST(ScenarioMemory, ArenaNoDropLeaksPerDocumentAndHealthyIndexingDoesNot) {
-#if defined(__SANITIZE_THREAD__)
-  GTEST_SKIP() << "single-threaded and 10x slower under TSan; the release and ASan builds run it";
-#endif
+  if (kTsanEnabled) {
+    GTEST_SKIP() << "single-threaded and 10x slower under TSan; the release and ASan builds run it";
+  }
   constexpr int kBlock = 40;
   const auto growth_per_block = [&](std::string_view scenario, int blocks) {
     const auto workload = make_workload(scenario, small_steady_options());

@@ -55,8 +55,9 @@ std::vector<AllocatorListing> list_allocators(const std::filesystem::path& memso
   std::vector<AllocatorListing> listings;
   for (const AllocatorBackend& backend : allocator_backends()) {
     AllocatorListing listing{&backend, find_library(backend.soname, dirs), std::nullopt, ""};
-    if (listing.library && backend.preloaded && malloc_provider().allocator == "asan") {
-      listing.probe_error = "an ASan build cannot preload an allocator: use a release build";
+    const MallocOwningSanitizer* sanitizer = malloc_owning_sanitizer();
+    if (listing.library && backend.preloaded && sanitizer != nullptr) {
+      listing.probe_error = sanitizer_owns_malloc_advice(*sanitizer);
     } else if (listing.library) {
       probe(listing, memsoak_binary, dirs);
     }

@@ -22,8 +22,9 @@ struct AllocatorListing {
   std::string probe_error;                       // why there is no probe, if installed
 };
 
-// Probes each installed allocator by running `memsoak_binary probe-allocator` under it. An ASan
-// build probes only `system`: ASan refuses to start when another library is preloaded first.
+// Probes each installed allocator by running `memsoak_binary probe-allocator` under it. A
+// sanitizer build (ASan, TSan) probes only `system`: its runtime must own malloc, so nothing
+// can be preloaded in front of it (harness/sanitizer_build.h).
 std::vector<AllocatorListing> list_allocators(const std::filesystem::path& memsoak_binary);
 
 // A fixed-width table, one allocator per line, with the package to install when missing.

@@ -82,12 +82,10 @@ void run_under_allocator(std::string_view name) {
   } catch (const UnknownAllocator& error) {
     throw AllocatorUnavailable(error.what());
   }
-  if (malloc_provider().allocator == "asan") {
-    if (name == "system") return;  // the build's own malloc: ASan's
-    throw AllocatorUnavailable(fmt::format(
-        "{} cannot be used in an ASan build: ASan's interceptors own malloc; run a release "
-        "build to choose an allocator",
-        name));
+  if (const MallocOwningSanitizer* sanitizer = malloc_owning_sanitizer()) {
+    if (name == "system") return;  // the build's own malloc: the sanitizer's
+    throw AllocatorUnavailable(
+        fmt::format("{} cannot be used: {}", name, sanitizer_owns_malloc_advice(*sanitizer)));
   }
   if (!selected(name)) reexecute_under(*backend);
   try {

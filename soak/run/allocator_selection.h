@@ -3,8 +3,8 @@
 // arguments from /proc/self/cmdline) with the registry's environment, LD_PRELOAD included;
 // the re-executed process then checks that the allocator really serves malloc. `system` is
 // glibc under memsoak's counting library (harness/counted_glibc.h) when it is built beside
-// the binary. In an ASan build only `system` can be asked for, and ASan's own allocator serves
-// it.
+// the binary. In a sanitizer build (ASan, TSan) only `system` can be asked for, and the
+// sanitizer's own allocator serves it.
 #pragma once
 
 #include <stdexcept>

@@ -1,6 +1,6 @@
 # Runs `memsoak run` once and checks its exit code and the verdict it wrote: a soak test of one
 # scenario under one allocator. Invoked by CTest as
-#   cmake -DMEMSOAK=... -DSCENARIO=... -DALLOCATOR=... -DEXPECT_EXIT=0|1 -DEXPECT_VERDICT=REGEX
+#   cmake -DMEMSOAK=... -DSCENARIO=... -DALLOCATOR=... -DEXPECT_EXIT=REGEX -DEXPECT_VERDICT=REGEX
 #         -DOUT=DIR "-DARGS=--duration 20s ..." -P run_scenario.cmake
 # EXPECT_VERDICT=as-listed expects the verdict the scenario table gives this allocator
 # (`memsoak list`), which the run records in verdict.json.
@@ -18,7 +18,9 @@ if(errors MATCHES "is not installed")
   message("SKIP: ${errors}")
   return()
 endif()
-if(NOT exit_code STREQUAL "${EXPECT_EXIT}")
+include("${CMAKE_CURRENT_LIST_DIR}/sanitizer_report.cmake")
+fail_on_sanitizer_report("${errors}")
+if(NOT exit_code MATCHES "^(${EXPECT_EXIT})$")
   message(FATAL_ERROR "memsoak run exited ${exit_code}, expected ${EXPECT_EXIT}\n${errors}")
 endif()
 file(READ "${OUT}/verdict.json" verdict_json)
