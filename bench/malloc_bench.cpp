@@ -1,32 +1,18 @@
 // malloc/free of small blocks (16-64 bytes) under whichever allocator serves malloc; run once
-// per allocator under LD_PRELOAD by bench/run_malloc_bench.sh. Each benchmark is labelled with
-// the allocator detected, and refuses to run when it is not the one MEMSOAK_ALLOCATOR asked for.
+// per allocator under LD_PRELOAD by bench/run_malloc_bench.sh (bench/requested_allocator.h).
 #include <benchmark/benchmark.h>
 
 #include <array>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
-#include "harness/allocator_registry.h"
-#include "harness/allocator_stats.h"
+#include "bench/requested_allocator.h"
 
 namespace memsoak {
 namespace {
 
 constexpr std::size_t kBatchBlocks = 1000;
-
-bool measuring_requested_allocator(benchmark::State& state) {
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): no thread calls setenv
-  const char* requested = std::getenv(std::string(kAllocatorVariable).c_str());
-  try {
-    if (requested != nullptr) require_malloc_served_by(requested);
-  } catch (const AllocatorMismatch& mismatch) {
-    state.SkipWithError(mismatch.what());
-    return false;
-  }
-  state.SetLabel(malloc_provider().allocator);
-  return true;
-}
 
 // One block allocated and freed at once: the thread-cache fast path of every allocator.
 void BM_MallocFree(benchmark::State& state) {
@@ -34,7 +20,7 @@ void BM_MallocFree(benchmark::State& state) {
   const auto bytes = static_cast<std::size_t>(state.range(0));
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the loop idiom
     void* block = std::malloc(bytes);
-    benchmark::DoNotOptimize(block);
+    benchmark::DoNotOptimize(std::as_const(block));
     std::free(block);
   }
   state.SetItemsProcessed(state.iterations());
@@ -49,7 +35,7 @@ void BM_MallocBatchThenFree(benchmark::State& state) {
   for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the loop idiom
     for (void*& block : blocks) {
       block = std::malloc(bytes);
-      benchmark::DoNotOptimize(block);
+      benchmark::DoNotOptimize(std::as_const(block));
     }
     for (void* block : blocks) std::free(block);
   }

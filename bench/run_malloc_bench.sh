@@ -9,42 +9,9 @@ set -euo pipefail
 build_dir=${1:-build/release}
 repetitions=${2:-5}
 min_time_s=${3:-0.2}
-if ((repetitions < 2)); then
-  echo "run_malloc_bench: REPETITIONS must be at least 2 to have a median" >&2
-  exit 2
-fi
-memsoak="$build_dir/memsoak"
-bench="$build_dir/bench/malloc_bench"
-for program in "$memsoak" "$bench"; do
-  if [[ ! -x $program ]]; then
-    echo "run_malloc_bench: $program is missing: cmake --build $build_dir --target memsoak malloc_bench" >&2
-    exit 2
-  fi
-done
-
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
-
-# One "name library preload" line per allocator that is installed and really serves malloc
-# under its preload (memsoak list probes that).
-"$memsoak" list --json |
-  jq -r '.allocators[] | select(.installed and .serves_malloc) | "\(.name) \(.library) \(.preload)"' \
-    >"$results/allocators"
-if [[ ! -s $results/allocators ]]; then
-  echo "run_malloc_bench: memsoak list shows no usable allocator" >&2
-  exit 3
-fi
-
-while read -r name library preload; do
-  echo "running malloc_bench under $name ($library)" >&2
-  preload_library=""
-  if [[ $preload == true ]]; then preload_library=$library; fi
-  env LD_PRELOAD="$preload_library" MEMSOAK_ALLOCATOR="$name" "$bench" \
-    --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time_s" \
-    --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
-    --benchmark_format=json --benchmark_out_format=json \
-    --benchmark_out="$results/$name.json" >/dev/null
-done <"$results/allocators"
+"$(dirname "$0")/under_each_allocator.sh" "$build_dir" malloc_bench "$results" "$repetitions" "$min_time_s"
 
 # Table: one row per benchmark, one column per allocator: the median ns per malloc+free pair
 # (CPU time) and, in parentheses, the coefficient of variation over the repetitions.

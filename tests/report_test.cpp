@@ -23,6 +23,7 @@
 #include "soak/report/quantiles.h"
 #include "soak/report/scan.h"
 #include "tests/support/series_generator.h"
+#include "tests/support/text.h"
 #include "tests/support/temp_dir.h"
 
 namespace memsoak {
@@ -31,6 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+using testing::read_file;
 using testing::TempDir;
 
 // What a synthetic run's summary must say, worked out while writing it.
@@ -116,11 +118,6 @@ Outcome report(const fs::path& dir, bool as_json, std::optional<fs::path> gnuplo
   std::ostringstream err;
   const int code = run_report(ReportOptions{dir, format, as_json, std::move(gnuplot)}, out, err);
   return {code, out.str(), err.str()};
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 TEST(QuantileSketch, GivesQuantilesWithinOnePercentAndTheExactMaximum) {

@@ -27,9 +27,13 @@ inline constexpr const char* kPageVariable = "MEMSOAK_AGENT_PAGE";
 // The library, built beside the memsoak binary.
 inline constexpr const char* kAgentLibrary = "libmemsoak_agent.so";
 
-inline constexpr std::uint32_t kLayoutVersion = 1;
+inline constexpr std::uint32_t kLayoutVersion = 2;
 
 enum class Op : std::uint32_t { kReadStats = 1, kPurge = 2 };
+
+// The default of Page::cpu_budget: half a percent of a core for readings, so that with its
+// wake-ups the agent costs the process under 1 % of a core (bench/README.md, agent_bench).
+inline constexpr double kDefaultCpuBudget = 0.005;
 
 struct Page {
   std::uint32_t layout_version;
@@ -37,11 +41,21 @@ struct Page {
   std::atomic<std::uint32_t> request;   // bumped by the watcher
   std::atomic<std::uint32_t> done;      // set to `request` by the agent once answered
   Op op;
+  // The share of one core the agent may spend reading statistics, set by the watcher. Readings
+  // earn CPU time at this rate (up to 10 ms banked); while the earned time is spent, a request
+  // is answered with the previous reading (`reused`). glibc's mallinfo2 walks every free chunk,
+  // milliseconds on a fragmented heap; the other allocators' readings cost microseconds and are
+  // never held back at the sample intervals memsoak uses. Purges are always run. 0: no budget.
+  double cpu_budget;
   // The answer: the allocator serving malloc in the process and its statistics, in the order
   // of kAllocatorStatKeys (harness/allocator_stats.h), NaN where it reports none.
   std::array<char, 32> allocator;
   std::array<double, 5> stats;
   std::uint32_t purged;  // the allocator had a purge hook and ran it
+  std::uint32_t reused;  // the statistics are the previous answer's (cpu_budget)
+  // The agent thread's CPU time once this answer was written: what the agent has cost the
+  // process so far (CLOCK_THREAD_CPUTIME_ID).
+  std::uint64_t cpu_ns;
 };
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(Page) <= 4096);

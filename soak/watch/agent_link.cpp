@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-AgentLink::AgentLink(std::filesystem::path path) : path_(std::move(path)) {
+AgentLink::AgentLink(std::filesystem::path path, double cpu_budget) : path_(std::move(path)) {
   const FileDescriptor fd(::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (fd.get() < 0) fail(path_, "cannot create");
   if (::ftruncate(fd.get(), sizeof(agent::Page)) != 0) fail(path_, "cannot size");
@@ -33,6 +33,7 @@ AgentLink::AgentLink(std::filesystem::path path) : path_(std::move(path)) {
   if (mapped == MAP_FAILED) fail(path_, "cannot map");
   page_ = new (mapped) agent::Page{};  // zeroed: unclaimed, no request
   page_->layout_version = agent::kLayoutVersion;
+  page_->cpu_budget = cpu_budget;
 }
 
 AgentLink::~AgentLink() {
@@ -76,6 +77,8 @@ std::optional<AgentAnswer> AgentLink::ask(agent::Op op, std::chrono::millisecond
     if (!std::isnan(value)) answer.stats.*kAllocatorStatKeys[i].field = value;
   }
   answer.purged = page_->purged != 0;
+  answer.reused = page_->reused != 0;
+  answer.agent_cpu = std::chrono::nanoseconds(page_->cpu_ns);
   return answer;
 }
 

@@ -1,10 +1,13 @@
 #include "soak/watch/watched_memory.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "soak/run/source_ended.h"
@@ -19,23 +22,42 @@ constexpr std::chrono::seconds kPreloadCheckTime{5};
 constexpr std::chrono::milliseconds kAgentReadTimeout{2000};
 constexpr std::chrono::milliseconds kAgentPurgeTimeout{10000};
 
-std::optional<pid_t> parent_of(pid_t pid) {
+// The fields of /proc/PID/stat after "pid (comm) ", from `state` on (field 3 of proc(5) is
+// index 0 here); empty when the process is gone. comm may hold anything, so the fields start
+// after its last ')'.
+std::vector<std::string> stat_fields(pid_t pid) {
   std::ifstream file(fmt::format("/proc/{}/stat", pid));
   std::string text;
   std::getline(file, text);
-  // "pid (comm) state ppid ...": comm may hold anything, so read after its last ')'.
   const std::size_t paren = text.rfind(')');
-  if (paren == std::string::npos || paren + 4 >= text.size()) return std::nullopt;
-  const std::size_t ppid_at = text.find(' ', paren + 2);
-  if (ppid_at == std::string::npos) return std::nullopt;
-  pid_t parent = 0;
-  const char* begin = text.data() + ppid_at + 1;
-  const auto [end, error] = std::from_chars(begin, text.data() + text.size(), parent);
-  if (error != std::errc()) return std::nullopt;
-  return parent;
+  if (paren == std::string::npos) return {};
+  std::istringstream rest(text.substr(paren + 1));
+  return {std::istream_iterator<std::string>(rest), std::istream_iterator<std::string>()};
 }
 
+template <typename Number>
+std::optional<Number> stat_field(const std::vector<std::string>& fields, std::size_t proc5_field) {
+  const std::size_t index = proc5_field - 3;
+  if (index >= fields.size()) return std::nullopt;
+  const std::string& text = fields[index];
+  Number value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<pid_t> parent_of(pid_t pid) { return stat_field<pid_t>(stat_fields(pid), 4); }
+
 }  // namespace
+
+std::optional<double> process_cpu_seconds(pid_t pid) {
+  const std::vector<std::string> fields = stat_fields(pid);
+  const std::optional<unsigned long> user_ticks = stat_field<unsigned long>(fields, 14);
+  const std::optional<unsigned long> system_ticks = stat_field<unsigned long>(fields, 15);
+  if (!user_ticks || !system_ticks) return std::nullopt;
+  return static_cast<double>(*user_ticks + *system_ticks) /
+         static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
 
 bool maps_library(pid_t pid, const std::filesystem::path& library) {
   std::ifstream maps(fmt::format("/proc/{}/maps", pid));
@@ -156,8 +178,19 @@ MemoryReading WatchedMemory::read(bool with_rss_anon) {
     }
   }
   MemoryReading reading;
-  if (agent_ != nullptr)
-    reading.allocator = ask_agent(agent::Op::kReadStats, kAgentReadTimeout).stats;
+  if (agent_ != nullptr) {
+    const AgentAnswer answer = ask_agent(agent::Op::kReadStats, kAgentReadTimeout);
+    reading.allocator = answer.stats;
+    agent_cost_.readings += 1;
+    agent_cost_.reused_readings += answer.reused ? 1 : 0;
+    agent_cost_.agent_cpu_s = std::chrono::duration<double>(answer.agent_cpu).count();
+    agent_cost_.watched_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - watched_since_).count();
+    // Read together while the process lives: after it exits, its CPU time is gone from /proc.
+    if (const std::optional<double> process_cpu_s = process_cpu_seconds(process_.pid())) {
+      agent_cost_.process_cpu_s = *process_cpu_s;
+    }
+  }
   reading.rss_bytes = rss_bytes;
   if (anon_read) reading.rss_anon_bytes = anon_bytes;
   return reading;

@@ -159,6 +159,43 @@ int watch_exit_code(const Verdict& verdict, const RunFacts& facts,
   return code;
 }
 
+// The agent's CPU time against the time watched and the process's, for the end record,
+// verdict.json and the summary.
+nlohmann::json agent_cost_json(const std::optional<AgentCost>& cost) {
+  if (!cost) return nullptr;
+  const auto share = [](double part, double whole) {
+    return whole > 0 ? nlohmann::json(part / whole) : nlohmann::json();
+  };
+  return {{"agent_cpu_s", cost->agent_cpu_s},
+          {"watched_s", cost->watched_s},
+          {"core_share", share(cost->agent_cpu_s, cost->watched_s)},
+          {"process_cpu_s", cost->process_cpu_s},
+          {"process_cpu_share", share(cost->agent_cpu_s, cost->process_cpu_s)},
+          {"readings", cost->readings},
+          {"reused_readings", cost->reused_readings}};
+}
+
+// The share of the process's CPU is told only once the process has used a second of it: the
+// agent's few milliseconds are a large share of an idle process's nothing.
+void print_agent_cost(const std::optional<AgentCost>& cost) {
+  if (!cost || cost->watched_s <= 0) return;
+  const std::string process_share =
+      cost->process_cpu_s >= 1
+          ? fmt::format(", {:.2f}% of the process's {:.1f} s",
+                        100 * cost->agent_cpu_s / cost->process_cpu_s, cost->process_cpu_s)
+          : "";
+  const std::string reused =
+      cost->reused_readings > 0
+          ? fmt::format(
+                "; {} of {} readings repeated the previous one to keep within {:.1f}% "
+                "of a core (a longer --sample-interval avoids that)",
+                cost->reused_readings, cost->readings, 100 * agent::kDefaultCpuBudget)
+          : "";
+  fmt::print("  agent: {:.1f} ms of CPU in {:.0f} s ({:.3f}% of a core){}{}\n",
+             1e3 * cost->agent_cpu_s, cost->watched_s, 100 * cost->agent_cpu_s / cost->watched_s,
+             process_share, reused);
+}
+
 void print_process_end(const WatchOptions& options, const RunFacts& facts,
                        const std::optional<ProcessExit>& exit) {
   if (facts.end.source_message && facts.end.reason != "exit") {
@@ -214,6 +251,8 @@ int run_watch(const WatchOptions& options) {
   const std::optional<ProcessExit> exit =
       process.stop(std::chrono::duration<double>(options.kill_grace_s));
   if (exit) facts.end.details["exit"] = exit->to_json();
+  const nlohmann::json agent_cost = agent_cost_json(memory.agent_cost());
+  if (!agent_cost.is_null()) facts.end.details["agent_cost"] = agent_cost;
   loop.write_end(facts.end);
 
   facts.ops = loop.progress().ops;
@@ -221,12 +260,14 @@ int run_watch(const WatchOptions& options) {
   facts.steady_t_s = loop.steady_t_s();
   facts.watched = {{"pid", process.pid()},
                    {"command", options.command},
-                   {"exit", exit ? exit->to_json() : nlohmann::json()}};
+                   {"exit", exit ? exit->to_json() : nlohmann::json()},
+                   {"agent_cost", agent_cost}};
   const Verdict verdict = final_verdict(detector, facts);
   if (metrics) metrics->conclude(verdict);
   const std::optional<std::string> unwritten = write_verdict(verdict, facts);
   print_summary(stdout, verdict, facts);
   print_process_end(options, facts, exit);
+  print_agent_cost(memory.agent_cost());
   if (facts.end.write_error) print_series_kept("memsoak watch", series, *facts.end.write_error);
   if (unwritten) fmt::print(stderr, "memsoak watch: {}\n", *unwritten);
   const int code = watch_exit_code(verdict, facts, exit, options);

@@ -3,7 +3,8 @@
 #   cmake -DMEMSOAK=... -DEXPECT_EXIT=REGEX -DEXPECT_VERDICT=REGEX -DOUT=DIR
 #         "-DARGS=--duration 20s ..." "-DCOMMAND=program args" [-DEXPECT_END=REGEX]
 #         [-DEXPECT_MEMORY=agent|rss] -P watch_command.cmake
-# EXPECT_MEMORY checks how the watch read the process's memory (the series header's `memory`).
+# EXPECT_MEMORY checks how the watch read the process's memory (the series header's `memory`);
+# when it was the agent, verdict.json must tell what the agent cost.
 file(REMOVE_RECURSE "${OUT}")
 separate_arguments(ARGS UNIX_COMMAND "${ARGS}")
 separate_arguments(COMMAND UNIX_COMMAND "${COMMAND}")
@@ -28,11 +29,16 @@ string(JSON reason GET "${verdict_json}" run end_reason)
 if(DEFINED EXPECT_END AND NOT reason MATCHES "^(${EXPECT_END})$")
   message(FATAL_ERROR "the watch ended by ${reason}, expected ${EXPECT_END}")
 endif()
-if(DEFINED EXPECT_MEMORY)
-  file(STRINGS "${OUT}/series.jsonl" header LIMIT_COUNT 1)
-  string(JSON memory GET "${header}" memory)
-  if(NOT memory STREQUAL EXPECT_MEMORY)
-    message(FATAL_ERROR "the watch read memory by ${memory}, expected ${EXPECT_MEMORY}\n${errors}")
+file(STRINGS "${OUT}/series.jsonl" header LIMIT_COUNT 1)
+string(JSON memory GET "${header}" memory)
+if(DEFINED EXPECT_MEMORY AND NOT memory STREQUAL EXPECT_MEMORY)
+  message(FATAL_ERROR "the watch read memory by ${memory}, expected ${EXPECT_MEMORY}\n${errors}")
+endif()
+if(memory STREQUAL "agent")
+  # What the agent cost is told whenever it answered.
+  string(JSON readings GET "${verdict_json}" run watched agent_cost readings)
+  if(NOT readings GREATER 0)
+    message(FATAL_ERROR "the agent answered, yet verdict.json counts ${readings} readings")
   endif()
 endif()
 string(JSON elapsed GET "${verdict_json}" run elapsed_s)
