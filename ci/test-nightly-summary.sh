@@ -9,7 +9,8 @@
 # python3) with the right testcase and failure counts and the escaped text intact.
 #
 # Usage: ci/test-nightly-summary.sh   (exits 0 when every check passes, 1 otherwise;
-#        NO_XMLLINT=1 uses the python3 parser even where xmllint is installed)
+#        NO_XMLLINT=1 uses the python3 parser even where xmllint is installed; MEMSOAK names
+#        the memsoak binary, as for ci/nightly-summary.sh; CTest runs it as merge_nightly_cells)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -eq 0 ] || { echo "usage: ci/test-nightly-summary.sh" >&2; exit 2; }
@@ -47,11 +48,11 @@ status=0
 ci/nightly-summary.sh -j "$scratch/pass.xml" "$fixtures/pass" >"$scratch/pass.md" || status=$?
 check "pass: exit 0" exit_is "$status" 0
 check "pass: headline" has_line "$scratch/pass.md" \
-  "### memsoak nightly soak: 2 cells, 2 as expected, 0 differ"
+  "### memsoak merge: 2 runs, 2 passed, 0 failed"
 check "pass: healthy row" has_line "$scratch/pass.md" \
-  '| healthy | system | bounded | bounded | yes | `build/release/memsoak run --scenario healthy --allocator system --seed 1 --duration 30m` |'
+  '| healthy | system | bounded | bounded | pass | `build/release/memsoak run --scenario healthy --allocator system --seed 1 --duration 30m` |'
 check "pass: an expected leak is a match" has_line "$scratch/pass.md" \
-  '| shared-arena | jemalloc | leak | leak | yes | `build/release/memsoak run --scenario shared-arena --allocator jemalloc --seed 1 --duration 30m` |'
+  '| shared-arena | jemalloc | leak | leak | pass | `build/release/memsoak run --scenario shared-arena --allocator jemalloc --seed 1 --duration 30m` |'
 junit_facts "$scratch/pass.xml" >"$scratch/pass.facts" || true
 check "pass: JUnit parses, 2 testcases, 0 failures" has_line "$scratch/pass.facts" "2 0"
 
@@ -61,15 +62,15 @@ ci/nightly-summary.sh -m "$fixtures/fail-matrix.json" -j "$scratch/fail.xml" "$f
   >"$scratch/fail.md" || status=$?
 check "fail: exit 1" exit_is "$status" 1
 check "fail: headline" has_line "$scratch/fail.md" \
-  "### memsoak nightly soak: 4 cells, 1 as expected, 3 differ"
+  "### memsoak merge: 4 runs, 1 passed, 3 failed"
 check "fail: wrong verdict row" has_line "$scratch/fail.md" \
-  '| arena-no-drop | mimalloc | bounded | leak | **no** | `build/release/memsoak run --scenario arena-no-drop --allocator mimalloc --seed 1 --duration 30m` |'
+  '| arena-no-drop | mimalloc | bounded | leak | **fail** | `build/release/memsoak run --scenario arena-no-drop --allocator mimalloc --seed 1 --duration 30m` |'
 check "fail: killed cell row" has_line "$scratch/fail.md" \
-  '| reset-reuse | tcmalloc | none | - | **no** | `build/release/memsoak run --scenario reset-reuse --allocator tcmalloc --seed 1 --duration 30m` |'
+  '| reset-reuse | tcmalloc | none | - | **fail** | `build/release/memsoak run --scenario reset-reuse --allocator tcmalloc --seed 1 --duration 30m` |'
 check "fail: missing cell row" has_line "$scratch/fail.md" \
-  '| thread-churn | system | missing | - | **no** |  |'
+  '| thread-churn | system | missing | - | **fail** |  |'
 check "fail: expected cell row" has_line "$scratch/fail.md" \
-  '| healthy | system | bounded | bounded | yes | `build/release/memsoak run --scenario healthy --allocator system --seed 1 --duration 30m` |'
+  '| healthy | system | bounded | bounded | pass | `build/release/memsoak run --scenario healthy --allocator system --seed 1 --duration 30m` |'
 junit_facts "$scratch/fail.xml" >"$scratch/fail.facts" || true
 check "fail: JUnit parses, 4 testcases, 3 failures" has_line "$scratch/fail.facts" "4 3"
 # The explanation holds < & > " ' | and a control character (dropped): it must come back whole.
@@ -85,7 +86,7 @@ status=0; ci/nightly-summary.sh "$scratch/nowhere" 2>/dev/null || status=$?
 check "missing DIR: exit 2" exit_is "$status" 2
 mkdir "$scratch/empty"
 status=0; ci/nightly-summary.sh -j "$scratch/empty.xml" "$scratch/empty" >/dev/null 2>&1 || status=$?
-check "no cells: exit 1" exit_is "$status" 1
+check "no cells: exit 2" exit_is "$status" 2
 
 echo "test-nightly-summary: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, then builds and tests the
 # release, asan and fuzz presets (fuzz: the fuzz targets only, replays and a few seconds of
-# fuzzing each). Before the presets, the CI checks that take seconds: actionlint over
-# .github/workflows (ci/lint-workflows.sh) and the nightly summary on its fixtures
-# (ci/test-nightly-summary.sh). Usage: ci/test.sh [preset ...]   (default: release asan fuzz)
+# fuzzing each). Before the presets, the check that takes seconds: actionlint over
+# .github/workflows (ci/lint-workflows.sh). Usage: ci/test.sh [preset ...]
+# (default: release asan fuzz)
 # tsan is not a default: the push CI's budget cannot take a fourth full build, so the nightly
 # workflow runs it (ci/tsan.sh; docs/ci.md).
 set -euo pipefail
@@ -11,10 +11,9 @@ cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" -eq 0 ]; then ci/install-deps.sh; else ci/install-deps.sh || true; fi
 
-echo "=== CI workflows: lint, nightly summary"
+echo "=== CI workflows: lint"
 ci/lint-workflows.sh --self-test
 ci/lint-workflows.sh
-ci/test-nightly-summary.sh
 
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(release asan fuzz)

@@ -65,6 +65,39 @@ TEST(AnalyzeCommand, JudgesWithTheWarmupTheRunRecorded) {
   EXPECT_NE(run.stdout_text.find("reproduce: memsoak run --seed 7"), std::string::npos);
 }
 
+// A CI system's view of the same verdict: JUnit XML, and a Markdown table appended to a job
+// summary, as --summary-md "$GITHUB_STEP_SUMMARY" is by each step.
+TEST(AnalyzeCommand, WritesJunitAndAppendsAJobSummary) {
+  const SeriesFile series(R"({"warmup_s":2.0,"warmup_fraction":0.2})");
+  const fs::path junit = series.dir() / "junit.xml";
+  const fs::path summary = series.dir() / "summary.md";
+  std::ofstream(summary) << "earlier step\n";
+  const CapturedRun run =
+      analyze(series, {"--junit", junit.string(), "--summary-md", summary.string()});
+  EXPECT_EQ(run.exit_code, 1) << run.stdout_text << run.stderr_text;
+  std::ifstream junit_file(junit);
+  const std::string xml((std::istreambuf_iterator<char>(junit_file)), {});
+  EXPECT_NE(xml.find(R"(tests="1" failures="1" errors="0")"), std::string::npos) << xml;
+  EXPECT_NE(xml.find(R"(<failure type="leak")"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("reproduce: memsoak run --seed 7"), std::string::npos) << xml;
+  std::ifstream summary_file(summary);
+  const std::string markdown((std::istreambuf_iterator<char>(summary_file)), {});
+  EXPECT_EQ(markdown.rfind("earlier step\n### memsoak analyze: 1 run, 0 passed, 1 failed", 0), 0U)
+      << markdown;
+  EXPECT_NE(markdown.find("| synthetic | system | leak | - | **fail** | `memsoak run --seed 7` |"),
+            std::string::npos)
+      << markdown;
+}
+
+TEST(AnalyzeCommand, AJunitFileWithNoDirectoryIsRefusedBeforeAnyWork) {
+  const SeriesFile series("{}");
+  const CapturedRun run = analyze(series, {"--junit", "/nonexistent/dir/junit.xml"});
+  EXPECT_EQ(run.exit_code, 2) << run.stdout_text;
+  EXPECT_NE(run.stderr_text.find("no directory /nonexistent/dir"), std::string::npos)
+      << run.stderr_text;
+  EXPECT_FALSE(fs::exists(series.dir() / "verdict.json"));
+}
+
 TEST(AnalyzeCommand, AFlagGivenBeatsTheRecordedSetting) {
   const SeriesFile series(R"({"warmup_s":2.0})");
   // The leak doubles memory within seconds: the early proof must be off for the warm-up to hold.

@@ -343,7 +343,7 @@ TEST(OutDir, AFullDiskEndsTheSeriesOnWholeLinesAndSaysWhatWasKept) {
   EXPECT_GT(samples, 0u);
   EXPECT_TRUE(fs::exists(out / run_dir::kVerdict));
   for (const auto& entry : fs::directory_iterator(out)) {
-    EXPECT_NE(entry.path().extension(), ".tmp") << entry.path();
+    EXPECT_NE(entry.path().extension(), ".partial") << entry.path();
   }
 }
 

@@ -23,8 +23,8 @@
 #include "soak/report/quantiles.h"
 #include "soak/report/scan.h"
 #include "tests/support/series_generator.h"
-#include "tests/support/text.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 
 namespace memsoak {
 namespace {

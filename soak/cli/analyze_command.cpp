@@ -19,6 +19,8 @@
 #include "harness/units.h"
 #include "soak/cli/commands.h"
 #include "soak/cli/detector_flags.h"
+#include "soak/cli/run_flags.h"
+#include "soak/run/conclusion.h"
 #include "soak/run/out_dir.h"
 #include "soak/run/summary.h"
 
@@ -30,6 +32,7 @@ struct AnalyzeRequest {
   std::string out;  // empty: verdict.json in the series' directory
   bool json = false;
   DetectorFlags flags;
+  CiFiles ci_files;
 };
 
 // What the file said besides the samples, for the "run" part of the verdict document.
@@ -167,8 +170,8 @@ void analyze(const AnalyzeRequest& request, const CLI::App& command) {
   } else {
     print_verdict(verdict, facts, written_to);
   }
-  if (facts.run.undecided) throw Exit{kExitUsage};
-  if (verdict.fail) throw Exit{kExitFail};
+  const int code = facts.run.undecided ? kExitUsage : verdict.fail ? kExitFail : kExitPass;
+  throw Exit{write_ci_results(request.ci_files, document, code, "analyze")};
 }
 
 }  // namespace
@@ -193,6 +196,7 @@ void add_analyze_command(CLI::App& app) {
                       "Where to write the verdict JSON (default: verdict.json beside SERIES, or "
                       "analysis.json if the run wrote its own verdict.json)");
   command->add_flag("--json", request->json, "Print the verdict JSON instead of the summary");
+  add_ci_file_flags(*command, request->ci_files);
   add_detector_flags(*command, request->flags);
   command->callback([request, command] { analyze(*request, *command); });
 }

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   memsoak::add_run_command(app);
   memsoak::add_watch_command(app);
   memsoak::add_analyze_command(app);
+  memsoak::add_merge_command(app);
   memsoak::add_list_command(app);
   memsoak::add_probe_allocator_command(app);
   memsoak::add_report_command(app);

@@ -104,6 +104,24 @@ void add_metrics_flags(CLI::App& command, MetricsOptions& metrics) {
                      "(node_exporter's textfile collector reads *.prom files)");
 }
 
+void add_ci_file_flags(CLI::App& command, CiFiles& files) {
+  const auto in_existing_dir = [](const std::string& given) {
+    const std::filesystem::path dir = std::filesystem::path(given).parent_path();
+    if (dir.empty() || std::filesystem::is_directory(dir)) return std::string();
+    return "no directory " + dir.string() + " to write it in";
+  };
+  command
+      .add_option("--junit", files.junit,
+                  "Also write the result as JUnit XML to this file (a testcase per run; a failure "
+                  "holds the explanation and the reproduce command)")
+      ->check(in_existing_dir);
+  command
+      .add_option("--summary-md", files.summary_md,
+                  "Also append the result as a Markdown table to this file (such as "
+                  "$GITHUB_STEP_SUMMARY)")
+      ->check(in_existing_dir);
+}
+
 std::string shell_quoted(std::string_view word) {
   const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
@@ -144,6 +162,7 @@ void add_run_flags(CLI::App& command, RunFlags& flags) {
                      "Directory for series.jsonl and verdict.json; must not hold a run already "
                      "(default out/<scenario>-<allocator>-<seed>, made unique)");
   add_metrics_flags(command, options.metrics);
+  add_ci_file_flags(command, options.ci_files);
   add_detector_flags(command, flags.detector);
 }
 
@@ -174,8 +193,7 @@ std::string reproduce_command(std::string_view program, const RunOptions& option
     text += fmt::format(" {} {}", flag, shell_quoted(identity_value(flag, options, command)));
   }
   std::vector<std::string_view> skip(kIdentityFlags.begin(), kIdentityFlags.end());
-  skip.push_back("--out");
-  skip.insert(skip.end(), kMetricsFlags.begin(), kMetricsFlags.end());
+  skip.insert(skip.end(), kOutputFlags.begin(), kOutputFlags.end());
   return text + given_flags_text(command, skip);
 }
 

@@ -56,10 +56,17 @@ void add_duration_flags(CLI::App& command, std::function<void(double)> set_durat
                         std::optional<double>& sample_interval_s, const std::string& duration_help,
                         const std::string& interval_help);
 
-// --metrics and --metrics-textfile, shared by `run` and `watch` (soak/run/live_metrics.h). A
-// reproduce command leaves them out: a port or a file of the nightly's is not the laptop's.
-inline constexpr std::array<std::string_view, 2> kMetricsFlags{"--metrics", "--metrics-textfile"};
+// --metrics and --metrics-textfile, shared by `run` and `watch` (soak/run/live_metrics.h).
 void add_metrics_flags(CLI::App& command, MetricsOptions& metrics);
+
+// --junit and --summary-md, shared by `run`, `watch`, `analyze` and `merge`
+// (soak/report/ci_results.h); each file's directory must exist.
+void add_ci_file_flags(CLI::App& command, CiFiles& files);
+
+// The flags that say where results go, not what runs: a reproduce command leaves them out, as a
+// port or a file of the nightly's is not the laptop's.
+inline constexpr std::array<std::string_view, 5> kOutputFlags{
+    "--out", "--metrics", "--metrics-textfile", "--junit", "--summary-md"};
 
 // `word` as the shell reads it back: unchanged when plain, otherwise single-quoted.
 std::string shell_quoted(std::string_view word);

@@ -75,6 +75,7 @@ void add_watch_flags(CLI::App& command, WatchFlags& flags) {
                      "Directory for series.jsonl and verdict.json; must not hold a run already "
                      "(default out/watch-<program>, made unique)");
   add_metrics_flags(command, options.metrics);
+  add_ci_file_flags(command, options.ci_files);
   // A process's first minutes fill its caches from a footprint of a few MiB, which a leak
   // proof measured against that footprint would call a leak: watch proves leaks after the
   // warm-up unless asked otherwise.
@@ -85,9 +86,8 @@ void add_watch_flags(CLI::App& command, WatchFlags& flags) {
 
 std::string reproduce_command(std::string_view program, const WatchOptions& options,
                               const CLI::App& command) {
-  constexpr std::array<std::string_view, 3> kSkip{"--out", kMetricsFlags[0], kMetricsFlags[1]};
   std::string text =
-      fmt::format("{} watch{}", shell_quoted(program), given_flags_text(command, kSkip));
+      fmt::format("{} watch{}", shell_quoted(program), given_flags_text(command, kOutputFlags));
   if (options.command.empty()) return text;
   text += " --";
   for (const std::string& word : options.command) text += " " + shell_quoted(word);

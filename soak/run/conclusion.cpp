@@ -25,6 +25,18 @@ int verdict_exit_code(const Verdict& verdict, const RunFacts& facts) {
   return facts.undecided ? kExitUsage : kExitPass;
 }
 
+int write_ci_results(const CiFiles& files, const nlohmann::json& document, int exit_code,
+                     std::string_view command) {
+  try {
+    const CiRow row = self_judged_row(document, exit_code);
+    write_ci_files(files, std::span(&row, 1), command);
+    return exit_code;
+  } catch (const std::system_error& error) {
+    fmt::print(stderr, "memsoak {}: {}\n", command, error.what());
+    return exit_code == kExitPass ? kExitUsage : exit_code;
+  }
+}
+
 void write_series_header(SeriesWriter& series, const SeriesHeader& header) {
   try {
     series.write(header);

@@ -10,6 +10,7 @@
 
 #include "harness/detector.h"
 #include "harness/series.h"
+#include "soak/report/ci_results.h"
 #include "soak/run/summary.h"
 
 namespace memsoak {
@@ -27,6 +28,12 @@ void write_series_header(SeriesWriter& series, const SeriesHeader& header);
 
 // Nothing when DIR/verdict.json was written, otherwise why not.
 std::optional<std::string> write_verdict(const Verdict& verdict, const RunFacts& facts);
+
+// Writes the --junit and --summary-md files `files` asks for, with the row of `document` judged
+// by `exit_code`, and returns the exit code: kExitUsage in place of a pass when a file cannot be
+// written (said on stderr, naming `command`).
+int write_ci_results(const CiFiles& files, const nlohmann::json& document, int exit_code,
+                     std::string_view command);
 
 // Says on stderr that the series stopped at a write error, and what it keeps.
 void print_series_kept(std::string_view command, const SeriesWriter& series,

@@ -8,13 +8,12 @@
 #include <prometheus/text_serializer.h>
 
 #include <array>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <system_error>
+
+#include "harness/whole_file.h"
 
 namespace memsoak {
 namespace {
@@ -210,20 +209,14 @@ void LiveMetrics::write_textfile() {
   }
 }
 
-// Written beside the file and renamed over it: a collector never reads half a file.
+// Written whole: a collector never reads half a file.
 std::optional<std::string> LiveMetrics::write_textfile_now() const {
-  std::filesystem::path partial = *textfile_;
-  partial += ".partial";
-  errno = 0;
-  std::ofstream out(partial, std::ios::trunc);
-  out << text();
-  out.close();
-  std::error_code error;
-  if (out) std::filesystem::rename(partial, *textfile_, error);
-  if (out && !error) return std::nullopt;
-  const std::string reason = error ? error.message() : std::strerror(errno != 0 ? errno : EIO);
-  std::filesystem::remove(partial, error);
-  return reason;
+  try {
+    write_whole_file(*textfile_, text());
+    return std::nullopt;
+  } catch (const std::system_error& error) {
+    return error.code().message();
+  }
 }
 
 std::unique_ptr<LiveMetrics> start_live_metrics(const MetricsOptions& options,

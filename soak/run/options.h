@@ -16,6 +16,7 @@
 #include <string>
 
 #include "harness/detector.h"
+#include "soak/report/ci_results.h"
 #include "soak/run/live_metrics.h"
 #include "soak/run/workload_source.h"
 
@@ -38,6 +39,7 @@ struct RunOptions {
   std::optional<double> purge_every_s;           // 0: none; empty: from the scenario
   std::optional<std::filesystem::path> out_dir;  // empty: a fresh default name
   MetricsOptions metrics;                        // none unless asked
+  CiFiles ci_files;                              // --junit, --summary-md: none unless asked
   DetectorOptions detector;                      // as given; see detector_options()
   bool warmup_given = false;                     // detector.warmup_s was asked for
   std::string command;                           // the command line that repeats the run

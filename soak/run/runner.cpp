@@ -80,7 +80,8 @@ int run_soak(const RunOptions& options) {
   print_summary(stdout, verdict, facts);
   if (facts.end.write_error) print_series_kept("memsoak run", series, *facts.end.write_error);
   if (unwritten) fmt::print(stderr, "memsoak run: {}\n", *unwritten);
-  const int code = verdict_exit_code(verdict, facts);
+  int code = verdict_exit_code(verdict, facts);
+  code = write_ci_results(options.ci_files, verdict_document(verdict, facts), code, "run");
   return code == kExitPass && (facts.end.write_error || unwritten) ? kExitUsage : code;
 }
 

@@ -2,10 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <system_error>
-
 #include "harness/units.h"
+#include "harness/whole_file.h"
 
 namespace memsoak {
 namespace {
@@ -73,25 +71,7 @@ nlohmann::json verdict_document(const Verdict& verdict, const RunFacts& facts) {
 }
 
 void write_verdict_file(const std::filesystem::path& path, const nlohmann::json& document) {
-  std::filesystem::path temporary = path;
-  temporary += ".tmp";
-  {
-    std::ofstream file(temporary);
-    file << document.dump(2) << '\n';
-    if (!file.flush()) {
-      const int cause = errno;
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw std::system_error(cause, std::generic_category(), "cannot write " + path.string());
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw std::system_error(error, "cannot write " + path.string());
-  }
+  write_whole_file(path, document.dump(2) + "\n");
 }
 
 void print_summary(std::FILE* out, const Verdict& verdict, const RunFacts& facts) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/detector.h"
+#include "soak/report/ci_results.h"
 #include "soak/run/live_metrics.h"
 #include "soak/watch/work_counters.h"
 
@@ -32,6 +33,7 @@ struct WatchOptions {
   std::optional<double> purge_every_s;      // with the agent; empty: from the duration, 0: none
   std::optional<std::filesystem::path> out_dir;  // empty: out/watch-<program>[-N]
   MetricsOptions metrics;                        // none unless asked
+  CiFiles ci_files;                              // --junit, --summary-md: none unless asked
   DetectorOptions detector;
   bool warmup_given = false;
   std::string command_line;  // the `memsoak watch` command that repeats the watch

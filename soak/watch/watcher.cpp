@@ -270,7 +270,8 @@ int run_watch(const WatchOptions& options) {
   print_agent_cost(memory.agent_cost());
   if (facts.end.write_error) print_series_kept("memsoak watch", series, *facts.end.write_error);
   if (unwritten) fmt::print(stderr, "memsoak watch: {}\n", *unwritten);
-  const int code = watch_exit_code(verdict, facts, exit, options);
+  int code = watch_exit_code(verdict, facts, exit, options);
+  code = write_ci_results(options.ci_files, verdict_document(verdict, facts), code, "watch");
   return code == kExitPass && (facts.end.write_error || unwritten) ? kExitUsage : code;
 }
 

@@ -5,11 +5,13 @@
 # EXPECT_VERDICT=as-listed expects the verdict the scenario table gives this allocator
 # (`memsoak list`), which the run records in verdict.json.
 # An allocator that is not installed skips the test (the message matches SKIP_REGULAR_EXPRESSION).
+# Every run also writes its JUnit file (--junit), which must count its failure as the exit does.
 file(REMOVE_RECURSE "${OUT}")
+file(REMOVE "${OUT}.junit.xml")
 separate_arguments(ARGS UNIX_COMMAND "${ARGS}")
 execute_process(
   COMMAND "${MEMSOAK}" run --scenario "${SCENARIO}" --allocator "${ALLOCATOR}" --out "${OUT}"
-          ${ARGS}
+          --junit "${OUT}.junit.xml" ${ARGS}
   RESULT_VARIABLE exit_code
   OUTPUT_VARIABLE output
   ERROR_VARIABLE errors)
@@ -22,6 +24,18 @@ include("${CMAKE_CURRENT_LIST_DIR}/sanitizer_report.cmake")
 fail_on_sanitizer_report("${errors}")
 if(NOT exit_code MATCHES "^(${EXPECT_EXIT})$")
   message(FATAL_ERROR "memsoak run exited ${exit_code}, expected ${EXPECT_EXIT}\n${errors}")
+endif()
+file(READ "${OUT}.junit.xml" junit)
+if(exit_code EQUAL 1)
+  set(junit_counts "tests=\"1\" failures=\"1\" errors=\"0\"")
+elseif(exit_code EQUAL 0)
+  set(junit_counts "tests=\"1\" failures=\"0\" errors=\"0\"")
+else()
+  set(junit_counts "tests=\"1\" failures=\"0\" errors=\"1\"")
+endif()
+string(FIND "${junit}" "<testsuite name=\"memsoak.run\" ${junit_counts}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "exit ${exit_code}, but the JUnit file does not count it (${junit_counts}):\n${junit}")
 endif()
 file(READ "${OUT}/verdict.json" verdict_json)
 string(JSON verdict GET "${verdict_json}" verdict)
