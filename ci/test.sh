@@ -20,7 +20,10 @@ presets=("$@")
 
 for preset in "${presets[@]}"; do
   echo "=== $preset: configure, build, test"
+  started=$SECONDS
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
+  built=$SECONDS
   ctest --preset "$preset" --parallel 2
+  echo "=== $preset: built in $((built - started)) s, tested in $((SECONDS - built)) s"
 done
