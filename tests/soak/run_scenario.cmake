@@ -8,6 +8,8 @@
 # Every run also writes its JUnit file (--junit), which must count its failure as the exit does.
 file(REMOVE_RECURSE "${OUT}")
 file(REMOVE "${OUT}.junit.xml")
+get_filename_component(out_parent "${OUT}" DIRECTORY)
+file(MAKE_DIRECTORY "${out_parent}")
 separate_arguments(ARGS UNIX_COMMAND "${ARGS}")
 execute_process(
   COMMAND "${MEMSOAK}" run --scenario "${SCENARIO}" --allocator "${ALLOCATOR}" --out "${OUT}"
