@@ -263,9 +263,15 @@ int live_members_of_group(pid_t group) {
 
 TEST(WatchedProcess, StopsTheWholeGroupAndSaysItDid) {
   // The shell ignores SIGTERM: only the SIGKILL after the grace ends it, and its child too.
-  WatchedProcess process =
-      WatchedProcess::start({"sh", "-c", "trap '' TERM; sleep 30 & wait"}, {}, {}, {});
-  std::this_thread::sleep_for(200ms);
+  // It says when it ignores it: a loaded machine can take longer than any fixed pause to start
+  // a shell.
+  const testing::TempDir dir;
+  const std::filesystem::path ready = dir.path() / "ready";
+  WatchedProcess process = WatchedProcess::start(
+      {"sh", "-c", "trap '' TERM; sleep 30 & touch " + ready.string() + "; wait"}, {}, {}, {});
+  for (int i = 0; i < 1000 && !std::filesystem::exists(ready); ++i)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(std::filesystem::exists(ready)) << "the shell did not start within 10 s";
   const auto started = std::chrono::steady_clock::now();
   const std::optional<ProcessExit> exit = process.stop(300ms);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
