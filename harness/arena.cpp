@@ -119,11 +119,6 @@ std::byte* Arena::usable_end(const Chunk& chunk) {
   return chunk.begin + chunk.bytes;
 }
 
-void Arena::register_destructor(void* record, void* object, void (*destroy)(void*) noexcept) {
-  destructors_ = ::new (record) DestructorRecord{destroy, object, destructors_};
-  ++destructors_pending_;
-}
-
 void Arena::run_destructors_until(const DestructorRecord* survivor) {
   while (destructors_ != survivor) {
     DestructorRecord* newest = destructors_;
