@@ -3,15 +3,14 @@
 kept: per allocator and heap, the agent thread's median CPU time for one statistics reading
 and for one purge, and the share of a core it took when asked every 0.1 s.
 Usage: bench/agent_table.py JSON_DIR"""
-import json, pathlib, sys
+import sys
 
-results = pathlib.Path(sys.argv[1])
-names = [line.split()[0] for line in (results / "allocators").read_text().splitlines()]
+from allocator_results import allocator_runs
+
+names, runs = allocator_runs(sys.argv[1])
 rows = {}
 for name in names:
-    for run in json.loads((results / f"{name}.json").read_text())["benchmarks"]:
-        if run.get("error_occurred"):
-            sys.exit(f"{name}: {run['run_name']}: {run.get('error_message')}")
+    for run in runs[name]:
         if run.get("aggregate_name") != "median":
             continue
         family, blocks = run["run_name"].split("/")[:2]

@@ -21,7 +21,8 @@ command -v node >/dev/null ||
 # purpose and are not).
 own_scripts=(ci/lint-workflows.sh ci/nightly-build.sh ci/nightly-matrix.sh ci/nightly-cell.sh
              ci/nightly-summary.sh ci/test-nightly-summary.sh ci/tsan.sh
-             ci/clusterfuzzlite-check.sh .clusterfuzzlite/build.sh)
+             ci/clusterfuzzlite-check.sh .clusterfuzzlite/build.sh ci/fuzz-crash-report.sh
+             ci/bench-guard.sh)
 
 if [ "${1:-}" = --self-test ]; then
   [ $# -eq 1 ] || { echo "lint-workflows: --self-test takes no other argument" >&2; exit 2; }
