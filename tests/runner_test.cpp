@@ -2,6 +2,7 @@
 // and defaults, the shared detector flags, the command that reproduces a run, the output
 // directory it claims, the status line it prints, and the stop signals it waits for.
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -232,6 +233,8 @@ TEST(StopSignals, ASignalEndsTheWait) {
 }
 
 TEST(StopSignals, SignalsRepeatedDuringShutdownAreDiscardedNotDelivered) {
+  sigset_t before;
+  pthread_sigmask(SIG_SETMASK, nullptr, &before);
   {
     StopSignals signals;
     ASSERT_EQ(::raise(SIGHUP), 0);
@@ -246,6 +249,41 @@ TEST(StopSignals, SignalsRepeatedDuringShutdownAreDiscardedNotDelivered) {
   sigpending(&pending);
   EXPECT_FALSE(sigismember(&pending, SIGTERM));  // and this process is still alive to check
   EXPECT_FALSE(sigismember(&pending, SIGINT));
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+}
+
+// The process exits after the stop, and LeakSanitizer makes that exit long: a repeat that
+// comes after the destructor must still not kill it (the run's exit code would be lost).
+TEST(StopSignals, AfterAStopTheSignalsStayBlockedUntilTheProcessExits) {
+  sigset_t before;
+  pthread_sigmask(SIG_SETMASK, nullptr, &before);
+  {
+    StopSignals signals;
+    ASSERT_EQ(::raise(SIGTERM), 0);
+    ASSERT_EQ(signals.wait_until(std::chrono::steady_clock::now() + std::chrono::seconds(10)),
+              SIGTERM);
+  }
+  ASSERT_EQ(::raise(SIGHUP), 0);
+  sigset_t pending;
+  sigpending(&pending);
+  EXPECT_TRUE(sigismember(&pending, SIGHUP));  // held, not delivered
+  sigset_t hangup;
+  sigemptyset(&hangup);
+  sigaddset(&hangup, SIGHUP);
+  const timespec now{0, 0};
+  EXPECT_EQ(sigtimedwait(&hangup, nullptr, &now), SIGHUP);
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+}
+
+TEST(StopSignals, WithoutAStopThePreviousMaskIsRestored) {
+  sigset_t before;
+  pthread_sigmask(SIG_SETMASK, nullptr, &before);
+  { StopSignals signals; }
+  sigset_t after;
+  pthread_sigmask(SIG_SETMASK, nullptr, &after);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) {
+    EXPECT_EQ(sigismember(&after, signal), sigismember(&before, signal)) << signal;
+  }
 }
 
 TEST(StopSignals, WithoutASignalTheWaitLastsUntilTheDeadline) {

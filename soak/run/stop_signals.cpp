@@ -20,7 +20,7 @@ StopSignals::~StopSignals() {
   const timespec now{0, 0};
   while (sigtimedwait(&stop_set_, nullptr, &now) > 0) {
   }
-  pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
+  if (!stopping_) pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
 std::optional<int> StopSignals::wait_until(std::chrono::steady_clock::time_point deadline) {
@@ -32,7 +32,10 @@ std::optional<int> StopSignals::wait_until(std::chrono::steady_clock::time_point
     const timespec timeout{static_cast<time_t>(left.count() / 1'000'000'000),
                            static_cast<long>(left.count() % 1'000'000'000)};
     const int signal = sigtimedwait(&stop_set_, nullptr, &timeout);
-    if (signal > 0) return signal;
+    if (signal > 0) {
+      stopping_ = true;
+      return signal;
+    }
     if (errno == EAGAIN) return std::nullopt;  // the deadline passed
     if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "sigtimedwait");
   }

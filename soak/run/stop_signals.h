@@ -2,10 +2,11 @@
 // the constructor blocks them in the calling thread, so every thread started after it (the
 // workload's) inherits the block and the signals stay pending until the sampler thread asks
 // for them in wait_until() (sigtimedwait), which is also how it sleeps between samples. The
-// first signal stops the run with a verdict on the data so far. They stay blocked until the
-// destructor, which discards those still pending and restores the previous mask: `timeout`
-// and container runtimes repeat their signal, and a repeat during shutdown must not cost the
-// run its verdict (SIGKILL still ends a shutdown that hangs). Construct it before starting any
+// first signal stops the run with a verdict on the data so far. The destructor discards those
+// still pending; it restores the previous mask only when no signal came: `timeout` and
+// container runtimes repeat their signal, and a repeat during shutdown (or during the exit
+// that follows it, which LeakSanitizer makes long) must cost the run neither its verdict nor
+// its exit code (SIGKILL still ends a shutdown that hangs). Construct it before starting any
 // other thread, and destroy it once the run's files are written.
 #pragma once
 
@@ -29,6 +30,7 @@ class StopSignals {
  private:
   sigset_t stop_set_{};
   sigset_t previous_mask_{};
+  bool stopping_ = false;  // a stop signal came: the process is on its way out
 };
 
 }  // namespace memsoak
