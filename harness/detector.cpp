@@ -104,9 +104,17 @@ GrowthThresholds thresholds(const DetectorOptions& options, double min_slope) {
 // window rather than a quarter (with four segments).
 // And the last segment must top the first by `min_rise` of the first: RSS also holds what the
 // allocator caches, which creeps by a few percent for tens of seconds and which a short window
-// cannot tell from a leak.
+// cannot tell from a leak. The creep is over once the caches settle, so over a window of
+// `window_s` longer than rss_only_settle_s the share shrinks in proportion: a long window's
+// segments, each rising in turn, tell a creep that stopped from a leak on their own.
+double rss_only_min_rise(double window_s, const DetectorOptions& options) {
+  const double settle_s = options.rss_only_settle_s;
+  if (settle_s <= 0 || window_s <= settle_s) return options.rss_only_min_rise;
+  return options.rss_only_min_rise * settle_s / window_s;
+}
+
 bool steady_rise(std::span<const double> axis, std::span<const double> signal, double slope,
-                 const DetectorOptions& options) {
+                 double window_s, const DetectorOptions& options) {
   const std::size_t count = axis.size();
   const auto segment_count = static_cast<std::size_t>(options.rss_only_segments);
   double first_level = 0;
@@ -122,7 +130,7 @@ bool steady_rise(std::span<const double> axis, std::span<const double> signal, d
     if (segment > 0 && level - previous_level < expected_rise) return false;
     previous_level = level;
   }
-  return previous_level - first_level >= options.rss_only_min_rise * first_level;
+  return previous_level - first_level >= rss_only_min_rise(window_s, options) * first_level;
 }
 
 // Least squares of the signal on time and on every kind of work together: does time explain
@@ -458,10 +466,11 @@ void assess_growth(std::span<const StoredPoint> points, const Columns& data, std
   const Attribution attribution =
       attribute(data, begin, normal_quantile(options.confidence), options);
   verdict.work_and_time_separable = attribution.separable;
-  const bool steady_by_work =
-      has_live || steady_rise(tail(data.work), tail(data.signal), by_work.window.slope, options);
-  const bool steady_by_time =
-      has_live || steady_rise(tail(data.t_s), tail(data.signal), by_time.window.slope, options);
+  const double window_s = data.t_s.back() - data.t_s[begin];
+  const bool steady_by_work = has_live || steady_rise(tail(data.work), tail(data.signal),
+                                                      by_work.window.slope, window_s, options);
+  const bool steady_by_time = has_live || steady_rise(tail(data.t_s), tail(data.signal),
+                                                      by_time.window.slope, window_s, options);
   verdict.shape = Shape::kBounded;
   verdict.growth_began.reset();
   if (!beyond_cycles(cycles, begin)) return;

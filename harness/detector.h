@@ -65,7 +65,9 @@ struct DetectorOptions {
   double overhead_min_fraction = 0.1;  // high-water/fragmentation: rise over the live level
   double purge_return_fraction = 0.5;  // a purge returning this share of the rise = retention
   int rss_only_segments = 4;           // RSS only: each window segment's median must top the last
-  double rss_only_min_rise = 0.1;      // RSS only: and the last must top the first by this share
+  double rss_only_min_rise = 0.1;      // RSS only: and the last must top the first by this share,
+  double rss_only_settle_s = 60;       // in full up to this window length, then in proportion
+                                       // (0: in full at any length)
   std::optional<RssBound> rss_bound;
   std::set<Shape> fail_on = {Shape::kLeak};
 };

@@ -60,6 +60,11 @@ const std::array kNumericSettings{
     NumericSetting{"rss_only_min_rise", &Options::rss_only_min_rise, 0, 100, false, false, true,
                    "Without live bytes, the share of itself RSS must rise by over the window (the "
                    "allocator's caching creeps by a few percent)"},
+    NumericSetting{
+        "rss_only_settle_s", &Options::rss_only_settle_s, 0, kUnbounded, false, false, true,
+        "Without live bytes, the minimum rise holds in full over windows up to this many "
+        "seconds and shrinks in proportion over longer ones, whose caches have settled "
+        "(0: in full at any length)"},
 };
 
 [[noreturn]] void refuse(std::string_view name, const json& value, std::string_view problem) {
@@ -200,6 +205,7 @@ DetectorOptions recorded_detector_options(const SeriesHeader& header) {
   const auto settings = header.extra.find("detector");
   if (settings == header.extra.end() || settings->is_null()) return options;
   options.rss_only_min_rise = 0;
+  options.rss_only_settle_s = 0;
   return read_detector_settings(*settings, options);
 }
 

@@ -60,7 +60,8 @@ DetectorOptions read_detector_settings(const nlohmann::json& settings, DetectorO
 
 // The settings a run recorded in its series header ("detector"), over the defaults; a header
 // without them gets the defaults. Runs recorded before rss_only_min_rise existed judged RSS
-// without a minimum rise, and are replayed so. Throws DetectorSettingError.
+// without a minimum rise, and those before rss_only_settle_s with it in full at any length;
+// each is replayed so. Throws DetectorSettingError.
 DetectorOptions recorded_detector_options(const SeriesHeader& header);
 
 }  // namespace memsoak
