@@ -14,10 +14,10 @@
 
 #include "harness/allocator_stats.h"
 #include "harness/detector.h"
+#include "harness/sampler.h"
 #include "harness/series.h"
 #include "harness/thread_cpu.h"
 #include "soak/run/loop.h"
-#include "soak/run/sampler.h"
 
 namespace memsoak {
 namespace {

@@ -11,26 +11,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A live run stops on a failure that can no longer go away: a proven growth shape, or a
-// crossed bound. Any other failing shape is judged at the end.
-std::optional<std::string> stop_reason(const Verdict& verdict) {
-  if (!verdict.fail) return std::nullopt;
-  if (verdict.bound && verdict.bound->exceeded) return "bound";
-  if (verdict.proven_at) return std::string(shape_name(verdict.shape));
-  return std::nullopt;
-}
-
 }  // namespace
 
 SoakLoop::SoakLoop(Sampler& sampler, SeriesWriter& series, Detector& detector,
                    LoopSchedule schedule)
-    : sampler_(sampler), series_(series), detector_(detector), schedule_(schedule) {
+    : recorder_(sampler, &series, detector, schedule.purge_every_s),
+      series_(series),
+      detector_(detector),
+      schedule_(schedule) {
   progress_.duration_s = schedule.duration_s;
-}
-
-bool SoakLoop::purge_due(double t_s) const {
-  if (schedule_.purge_every_s <= 0) return false;
-  return t_s >= last_purge_t_s_.value_or(0) + schedule_.purge_every_s;
 }
 
 std::optional<std::string> SoakLoop::step(double t_s) {
@@ -38,25 +27,11 @@ std::optional<std::string> SoakLoop::step(double t_s) {
   const SeriesSample sample = record(t_s);
   if (observer_ != nullptr) observer_->observe(sample, detector_.check(), sampler_cpu_s_);
   sampler_cpu_s_ += thread_cpu_seconds() - cpu_before_s;
-  return stop_reason(detector_.check());
+  return failure_to_stop_on(detector_.check());
 }
 
 SeriesSample SoakLoop::record(double t_s) {
-  if (!steady_t_s_ && sampler_.steady()) steady_t_s_ = t_s;
-  if (purge_due(t_s)) {
-    const PurgeCheckpoint checkpoint = sampler_.purge(t_s);
-    series_.write(checkpoint);
-    if (steady_t_s_) detector_.add(checkpoint);
-    last_purge_t_s_ = t_s;
-  }
-  SeriesSample sample = sampler_.sample(t_s);
-  if (!steady_t_s_) sample.extra[kBeforeSteadyKey] = true;
-  series_.write(sample);
-  if (steady_t_s_) {
-    detector_.add(sample);
-  } else {
-    detector_.observe(sample);
-  }
+  SeriesSample sample = recorder_.record(t_s);
   progress_.elapsed_s = t_s;
   progress_.ops = total_work(sample.work);
   progress_.rss_bytes = sample.memory.rss_bytes;

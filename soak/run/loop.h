@@ -13,8 +13,9 @@
 #include <string>
 
 #include "harness/detector.h"
+#include "harness/sample_recorder.h"
+#include "harness/sampler.h"
 #include "harness/series.h"
-#include "soak/run/sampler.h"
 #include "soak/run/status_line.h"
 #include "soak/run/stop_signals.h"
 
@@ -70,20 +71,17 @@ class SoakLoop {
   const Progress& progress() const { return progress_; }   // as of the latest sample
   double sampler_cpu_s() const { return sampler_cpu_s_; }  // spent recording so far
   double peak_rss_bytes() const { return peak_rss_bytes_; }
-  std::optional<double> steady_t_s() const { return steady_t_s_; }  // when judging began
+  std::optional<double> steady_t_s() const { return recorder_.steady_t_s(); }  // judged from
 
  private:
-  bool purge_due(double t_s) const;
   SeriesSample record(double t_s);
 
-  Sampler& sampler_;
+  SampleRecorder recorder_;
   SeriesWriter& series_;
   Detector& detector_;
   LoopSchedule schedule_;
   LoopObserver* observer_ = nullptr;
   double sampler_cpu_s_ = 0;
-  std::optional<double> last_purge_t_s_;
-  std::optional<double> steady_t_s_;
   Progress progress_;
   double peak_rss_bytes_ = 0;
 };

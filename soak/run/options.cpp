@@ -6,7 +6,7 @@
 
 #include "harness/allocator_registry.h"
 #include "harness/detector_settings.h"
-#include "soak/run/work_source.h"
+#include "soak/run/workload_source.h"
 #include "soak/workload/scenarios.h"
 
 namespace memsoak {

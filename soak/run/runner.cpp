@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "harness/detector.h"
+#include "harness/sampler.h"
 #include "harness/series.h"
 #include "harness/units.h"
 #include "soak/exit_code.h"
@@ -15,7 +16,6 @@
 #include "soak/run/live_metrics.h"
 #include "soak/run/loop.h"
 #include "soak/run/out_dir.h"
-#include "soak/run/sampler.h"
 #include "soak/run/status_line.h"
 #include "soak/run/stop_signals.h"
 #include "soak/run/summary.h"

@@ -10,9 +10,14 @@
 #include <memory>
 #include <optional>
 
-#include "soak/run/work_source.h"
+#include "harness/work_source.h"
 
 namespace memsoak {
+
+// The work counters of the search-engine workload, the units --max-growth may name ("query",
+// "doc") besides "op", their sum.
+inline constexpr const char* kQueriesCounter = "queries";
+inline constexpr const char* kDocsCounter = "docs";
 
 namespace workload {
 class Workload;

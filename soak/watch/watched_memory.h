@@ -16,8 +16,8 @@
 #include <map>
 #include <optional>
 
+#include "harness/memory_source.h"
 #include "harness/proc_memory.h"
-#include "soak/run/memory_source.h"
 #include "soak/watch/agent_link.h"
 #include "soak/watch/watched_process.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "soak/run/work_source.h"
+#include "harness/work_source.h"
 #include "soak/watch/work_counters.h"
 
 namespace memsoak {

@@ -1,4 +1,4 @@
-#include "soak/run/sampler.h"
+#include "harness/sampler.h"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "soak/run/memory_source.h"
+#include "harness/memory_source.h"
 
 #include "harness/allocator_stats.h"
 

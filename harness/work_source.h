@@ -1,7 +1,7 @@
 // What the sampler reads of the work being soaked, whatever does it: the work done so far
 // (the x-axis of leak detection) and the fields a sample carries besides memory, already in
-// their series form. The soak runner reads a Workload (soak/run/workload_source.h); tests read
-// fakes. Types here are plain on purpose: the series and workload headers stay apart.
+// their series form. The soak runner reads a Workload (soak/run/workload_source.h), the
+// in-process soak its units (memsoak/soak.h); tests read fakes.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -9,11 +9,6 @@
 #include "harness/series.h"
 
 namespace memsoak {
-
-// The work counters of the search-engine workload, the units --max-growth may name ("query",
-// "doc") besides "op", their sum.
-inline constexpr const char* kQueriesCounter = "queries";
-inline constexpr const char* kDocsCounter = "docs";
 
 class WorkSource {
  public:

@@ -7,9 +7,9 @@
 
 #include <cstdint>
 
+#include "harness/memory_source.h"
 #include "harness/series.h"
-#include "soak/run/memory_source.h"
-#include "soak/run/work_source.h"
+#include "harness/work_source.h"
 
 namespace memsoak {
 

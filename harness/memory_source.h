@@ -1,4 +1,5 @@
-// Where a soak reads memory from: this process (`memsoak run`'s own workload) or another one
+// Where a soak reads memory from: this process (`memsoak run`'s workload, an in-process soak) or
+// another one
 // (`memsoak watch`). A reading holds RSS on every call and RssAnon (smaps_rollup, which walks
 // the page tables: milliseconds on a big heap) when asked, and the allocator's own statistics
 // where they can be read.
