@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "harness/detector.h"
+#include "harness/sampler.h"
 #include "harness/series.h"
 #include "soak/run/loop.h"
-#include "soak/run/sampler.h"
 #include "soak/run/workload_source.h"
 #include "soak/workload/scenarios.h"
 

@@ -1,8 +1,7 @@
-// Where a soak reads memory from: this process (`memsoak run`'s workload, an in-process soak) or
-// another one
-// (`memsoak watch`). A reading holds RSS on every call and RssAnon (smaps_rollup, which walks
-// the page tables: milliseconds on a big heap) when asked, and the allocator's own statistics
-// where they can be read.
+// Where a soak reads memory from: this process (`memsoak run`'s workload, an in-process soak)
+// or another one (`memsoak watch`). A reading holds RSS on every call and RssAnon (smaps_rollup,
+// which walks the page tables: milliseconds on a big heap) when asked, and the allocator's own
+// statistics where they can be read.
 #pragma once
 
 #include "harness/proc_memory.h"
