@@ -90,6 +90,7 @@ GrowthThresholds thresholds(const DetectorOptions& options, double min_slope) {
                           options.confidence,
                           options.half_confidence,
                           options.noise_margin,
+                          options.min_growth_bytes,
                           options.deceleration_z,
                           options.slowdown,
                           options.step_share};

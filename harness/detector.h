@@ -50,6 +50,7 @@ struct DetectorOptions {
   double confidence = 0.999;        // one-sided, for the slope over the whole window
   double half_confidence = 0.95;    // one-sided, for each half of the window
   double noise_margin = 2;          // growth over the window >= margin x residual MAD
+  double min_growth_bytes = 0;      // and >= this (thread caches filling in a short soak)
   double deceleration_z = 1.5;      // slowing by this many standard errors
   double slowdown = 0.5;            // to below this share of the earlier slope = warming up
   double step_share = 0.5;          // growth carried this much by one jump must survive its removal

@@ -36,6 +36,10 @@ const std::array kNumericSettings{
                    "One-sided confidence required of each half of the window"},
     NumericSetting{"noise_margin", &Options::noise_margin, 0, 1e6, true, false, true,
                    "Growth over the window must reach this many residual MADs"},
+    NumericSetting{"min_growth_bytes", &Options::min_growth_bytes, 0, kUnbounded, false, false,
+                   true,
+                   "Growth over the window must reach this many bytes as well (0: no floor; "
+                   "memsoak::soak sets 1 MiB for the allocator's thread caches)"},
     NumericSetting{"deceleration_z", &Options::deceleration_z, 0, 1e6, true, false, true,
                    "Slowing by this many standard errors counts as a warm-up, not a leak"},
     NumericSetting{"slowdown", &Options::slowdown, 0, 1, false, false, true,

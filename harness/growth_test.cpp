@@ -50,7 +50,8 @@ GrowthEvidence measure(std::span<const double> axis, std::span<const double> byt
 
   evidence.sustained = evidence.first_half.lower > thresholds.min_slope &&
                        evidence.second_half.lower > thresholds.min_slope;
-  evidence.above_noise = evidence.growth > thresholds.noise_margin * evidence.residual_noise;
+  evidence.above_noise = evidence.growth > thresholds.noise_margin * evidence.residual_noise &&
+                         evidence.growth >= thresholds.min_growth;
   evidence.decelerating =
       evidence.deceleration_z > thresholds.deceleration_z &&
       evidence.second_half.slope < thresholds.slowdown * evidence.first_half.slope;

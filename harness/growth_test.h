@@ -2,10 +2,10 @@
 // wall time). Growth must be significant (the Theil–Sen lower bound, autocorrelation-corrected,
 // above the threshold), sustained (each half of the window grows on its own, so one step is not
 // a trend), large against the scatter (fitted growth over the window at least `noise_margin`
-// times the residual MAD), not slowing down (a warm-up or a running maximum flattens; a leak
-// does not) and gradual (it must still pass once the largest single jump is taken out, so a
-// step combined with a warm-up tail is not a trend either). Points must be in increasing axis
-// order.
+// times the residual MAD, and at least `min_growth`), not slowing down (a warm-up or a running
+// maximum flattens; a leak does not) and gradual (it must still pass once the largest single jump
+// is taken out, so a step combined with a warm-up tail is not a trend either). Points must be in
+// increasing axis order.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +20,7 @@ struct GrowthThresholds {
   double confidence = 0.999;      // one-sided, for the whole window
   double half_confidence = 0.95;  // one-sided, for each half
   double noise_margin = 2;
+  double min_growth = 0;  // bytes the fitted growth over the window must reach as well
   // Decelerating: the second half's slope is below `slowdown` times the first half's, and
   // lower by `deceleration_z` standard errors (a leak under a fading warm-up slows a little).
   double deceleration_z = 2;
