@@ -66,7 +66,7 @@ DetectorOptions detector_options(const SoakOptions& options, double duration_s) 
 
 std::string series_dir(const SoakOptions& options) {
   if (!options.out_dir.empty()) return options.out_dir;
-  const char* root = std::getenv("MEMSOAK_SOAK_OUT");
+  const char* root = std::getenv("MEMSOAK_SOAK_OUT");  // NOLINT(concurrency-mt-unsafe)
   if (root == nullptr || *root == '\0') return "";
   return (std::filesystem::path(root) / options.name).string();
 }
@@ -236,7 +236,7 @@ class SoakRun final : public WorkSource {
 void SoakUnit::count(const std::string& counter, double amount) { run_.count(counter, amount); }
 
 double soak_scale() {
-  const char* text = std::getenv("MEMSOAK_SOAK_SCALE");
+  const char* text = std::getenv("MEMSOAK_SOAK_SCALE");  // NOLINT(concurrency-mt-unsafe)
   if (text == nullptr || *text == '\0') return 1;
   char* end = nullptr;
   const double scale = std::strtod(text, &end);

@@ -139,6 +139,8 @@ TEST(Soak, OptionsOutOfRangeAreRefusedSayingWhich) {
   }
 }
 
+// Single-threaded here: no soak runs while the environment changes.
+// NOLINTBEGIN(concurrency-mt-unsafe)
 TEST(Soak, TheScaleComesFromTheEnvironmentAndMustBePositive) {
   ASSERT_EQ(::setenv("MEMSOAK_SOAK_SCALE", "60", 1), 0);
   EXPECT_EQ(soak_scale(), 60);
@@ -147,6 +149,7 @@ TEST(Soak, TheScaleComesFromTheEnvironmentAndMustBePositive) {
   ASSERT_EQ(::unsetenv("MEMSOAK_SOAK_SCALE"), 0);
   EXPECT_EQ(soak_scale(), 1);
 }
+// NOLINTEND(concurrency-mt-unsafe)
 
 }  // namespace
 }  // namespace memsoak

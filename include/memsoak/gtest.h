@@ -43,8 +43,13 @@ inline std::string rerun_command() {
   std::ostringstream command;
   command << "MEMSOAK_SOAK_SCALE=" << soak_scale() << ' '
           << (length > 0 ? std::string(path, static_cast<std::size_t>(length)) : "TEST_BINARY");
-  if (test != nullptr)
-    command << " --gtest_filter=" << test->test_suite_name() << '.' << test->name();
+  if (test == nullptr) return command.str();
+  command << " --gtest_filter=" << test->test_suite_name() << '.' << test->name();
+  const std::string disabled = "DISABLED_";
+  if (std::string(test->test_suite_name()).starts_with(disabled) ||
+      std::string(test->name()).starts_with(disabled)) {
+    command << " --gtest_also_run_disabled_tests";
+  }
   return command.str();
 }
 
