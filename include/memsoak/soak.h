@@ -5,8 +5,9 @@
 //
 // Warm-up: the first `warmup_units` run before anything is judged (lazy statics, pools, caches
 // sized on first use), and the detector ignores the first `warmup_fraction` of the judged time
-// and waits for growth to hold steadily, without slowing down; a cache that fills more slowly
-// than that needs more units of warm-up or a longer duration, not a looser threshold.
+// and waits for growth to hold steadily, without slowing down (unlike `memsoak run`, nothing is
+// proven during the warm-up, however fast memory grows); a cache that fills more slowly than
+// that needs more units of warm-up or a longer duration, not a looser threshold.
 //
 // Durations are multiplied by MEMSOAK_SOAK_SCALE (default 1): unit tests run for seconds, and a
 // nightly job lengthens every soak with one variable. With MEMSOAK_SOAK_OUT=DIR (or
