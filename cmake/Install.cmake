@@ -1,5 +1,5 @@
 # `cmake --install BUILD --prefix P`: the public headers under P/include/memsoak/, the harness
-# library, the memsoak command with the libraries it preloads, and the CMake package
+# library, the fuzz kit and its replay main, the memsoak command with the libraries it preloads, and the CMake package
 # (P/lib/cmake/memsoak/). The command and its libraries go together into P/lib/memsoak/, since
 # memsoak finds them beside its own binary; P/bin/memsoak links to it.
 include(GNUInstallDirs)
@@ -13,10 +13,16 @@ target_include_directories(memsoak_harness
 
 install(FILES ${PROJECT_SOURCE_DIR}/include/memsoak/soak.h
               ${PROJECT_SOURCE_DIR}/include/memsoak/gtest.h
+              ${PROJECT_SOURCE_DIR}/include/memsoak/fuzz.h
               ${PROJECT_BINARY_DIR}/include/memsoak/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/memsoak)
+target_include_directories(memsoak_fuzz_core INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 set_target_properties(memsoak_harness PROPERTIES EXPORT_NAME harness)
-install(TARGETS memsoak_harness EXPORT memsoakTargets
+set_target_properties(memsoak_fuzz_core PROPERTIES EXPORT_NAME fuzz_core)
+set_target_properties(memsoak_fuzz_kit PROPERTIES EXPORT_NAME fuzz_kit)
+set_target_properties(memsoak_fuzz_replay PROPERTIES EXPORT_NAME fuzz_replay)
+install(TARGETS memsoak_harness memsoak_fuzz_core memsoak_fuzz_kit memsoak_fuzz_replay
+        EXPORT memsoakTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT memsoakTargets NAMESPACE memsoak::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/memsoak)

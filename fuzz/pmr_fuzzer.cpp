@@ -15,9 +15,8 @@
 #include <vector>
 
 #include "fuzz/known_bugs.h"
-#include "fuzz/limits.h"
+#include "fuzz/malloc_like_machine.h"
 #include "fuzz/run.h"
-#include "fuzz/shadow.h"
 #include "fuzz/tracking_resource.h"
 
 namespace memsoak::fuzz {
@@ -159,6 +158,25 @@ class ResourceStack {
   std::pmr::memory_resource* top_ = nullptr;
 };
 
+// The resource under test as the fuzz kit sees it: blocks inside what it drew from upstream,
+// and the upstream's outstanding bytes covering every live block; the pools' misalignment is a
+// known bug.
+MallocLike as_malloc_like(ResourceStack& stack) {
+  MallocLike allocator = malloc_like(stack.top());
+  allocator.owns = [&stack](void* block, std::size_t bytes) {
+    return stack.owns(static_cast<const std::byte*>(block), bytes);
+  };
+  if (stack.all_from_upstream()) {
+    allocator.bytes_in_use = [&stack] { return stack.upstream().outstanding_bytes(); };
+  }
+  allocator.tolerate_misalignment = [&stack](void*, std::size_t bytes, std::size_t alignment) {
+    if (bytes % alignment == 0 || !stack.pooled()) return false;
+    known_bug(kPoolIgnoresAlignment, libstdcxx_version());
+    return true;
+  };
+  return allocator;
+}
+
 class PmrMachine {
  public:
   void execute(const Op& op) {
@@ -167,76 +185,38 @@ class PmrMachine {
         select(static_cast<Kind>(op.args[0] % kKinds), op.args[1]);
         break;
       case kAllocate:
-        allocate(op.slot(0), op.bytes(1), op.bytes(2));
+        blocks_->allocate(op.slot(0), op.bytes(1), op.bytes(2));
         break;
       case kDeallocate:
-        deallocate(op.slot(0));
+        blocks_->deallocate(op.slot(0));
         break;
       case kRelease:
-        drop_all_blocks();
+        blocks_->forget_all();
         stack_->release();
         break;
       case kContainers:
         containers(op.args[0], op.args[1]);
         break;
       default:
-        check();
+        blocks_->check();
         break;
     }
   }
 
   void teardown() {
-    for (std::size_t slot = 0; slot < kSlotCount; ++slot) deallocate(slot);
-    check();
+    blocks_->teardown();
+    blocks_.reset();
     stack_.reset();
   }
 
  private:
   void select(Kind kind, std::uint64_t options) {
-    drop_all_blocks();
+    blocks_->forget_all();
+    blocks_.reset();
     stack_.reset();
     stack_ = std::make_unique<ResourceStack>(kind, options);
-  }
-
-  void drop_all_blocks() {
-    for (std::size_t slot = 0; slot < kSlotCount; ++slot) {
-      if (model_.live(slot)) model_.release(slot);
-    }
-  }
-
-  void allocate(std::size_t slot, std::size_t size, std::size_t alignment) {
-    deallocate(slot);
-    if (!within_budget(model_.live_requested_bytes(), size)) return;
-    void* data = stack_->top().allocate(size, alignment);
-    Block block;
-    block.data = static_cast<std::byte*>(data);
-    block.requested_bytes = size;
-    block.usable_bytes = size;
-    block.alignment = alignment;
-    const auto address = reinterpret_cast<std::uintptr_t>(data);
-    if (address % alignment != 0 && size % alignment != 0 && stack_->pooled()) {
-      known_bug(kPoolIgnoresAlignment, libstdcxx_version());
-      block.alignment = address & ~(address - 1);  // what it really has
-    }
-    block.seed = model_.next_seed();
-    expect(stack_->owns(block.data, size),
-           "block %p (+%zu) is not inside memory the resource took from upstream", data, size);
-    model_.adopt(slot, block);
-  }
-
-  // Every block goes back with the size and alignment it was allocated with, as pmr requires.
-  void deallocate(std::size_t slot) {
-    if (!model_.live(slot)) return;
-    const Block block = model_.release(slot);
-    stack_->top().deallocate(block.data, block.requested_bytes, block.alignment);
-  }
-
-  void check() const {
-    model_.check_all();
-    if (!stack_->all_from_upstream()) return;
-    expect(stack_->upstream().outstanding_bytes() >= model_.live_requested_bytes(),
-           "upstream has %zu bytes out, fewer than the %zu bytes of live blocks",
-           stack_->upstream().outstanding_bytes(), model_.live_requested_bytes());
+    allocator_ = as_malloc_like(*stack_);
+    blocks_ = std::make_unique<MallocLikeMachine>(allocator_);
   }
 
   // A vector of strings and a map on the resource, driven like their std twins.
@@ -283,9 +263,10 @@ class PmrMachine {
     }
   }
 
-  ShadowModel model_{SlackPoisoning::kOff};  // pmr resources report no usable size
   std::unique_ptr<ResourceStack> stack_ =
       std::make_unique<ResourceStack>(Kind::kUnsynchronizedPool, 0);
+  MallocLike allocator_ = as_malloc_like(*stack_);
+  std::unique_ptr<MallocLikeMachine> blocks_ = std::make_unique<MallocLikeMachine>(allocator_);
 };
 
 }  // namespace

@@ -10,15 +10,12 @@
 
 #include "fuzz/oracle.h"
 #include "fuzz/program.h"
+#include "memsoak/fuzz.h"  // target_op_table(), defined once per binary by a target macro
 
 namespace memsoak::fuzz {
 
-// Defined once per target binary by MEMSOAK_FUZZ_TARGET.
-const OpTable& target_op_table();
-
 template <typename Machine>
-int run_program(const OpTable& table, std::span<const std::uint8_t> input) {
-  Machine machine;
+int run_program(const OpTable& table, std::span<const std::uint8_t> input, Machine& machine) {
   ProgramReader reader(table, input);
   Op op;
   std::size_t index = 0;
@@ -30,6 +27,12 @@ int run_program(const OpTable& table, std::span<const std::uint8_t> input) {
   machine.teardown();
   set_current_op(nullptr, nullptr, 0);
   return 0;
+}
+
+template <typename Machine>
+int run_program(const OpTable& table, std::span<const std::uint8_t> input) {
+  Machine machine;
+  return run_program(table, input, machine);
 }
 
 }  // namespace memsoak::fuzz

@@ -2,14 +2,18 @@
 // realloc, aligned_alloc, posix_memalign, free and malloc_usable_size. The binary links no other
 // allocator. Built with g++ (the replay binary) it exercises glibc's ptmalloc2; under ASan
 // (the fuzz preset) ASan's interceptors own malloc, so it fuzzes ASan's allocator instead.
+// Written on the fuzz kit (include/memsoak/fuzz.h): the C allocator as a MallocLike, with an
+// operation table of its own for its several entry points.
 #include <malloc.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 
 #include "fuzz/asan.h"
 #include "fuzz/limits.h"
+#include "fuzz/malloc_like_machine.h"
 #include "fuzz/run.h"
-#include "fuzz/shadow.h"
 
 #ifdef MEMSOAK_FUZZ_UNDER_ASAN
 // From <sanitizer/allocator_interface.h>, which g++ does not ship.
@@ -79,7 +83,31 @@ void start_counting() {
   counting_this_thread = true;
 }
 
-constexpr std::size_t kMaxHugeBytesPerInput = std::size_t{1} << 20;
+// The C allocator as the fuzz kit sees it. realloc(p, 0) frees p and returns null in glibc and
+// under ASan alike.
+const MallocLike& c_allocator() {
+  static const MallocLike allocator = [] {
+    MallocLike c;
+    c.allocate = [](std::size_t bytes, std::size_t alignment) {
+      return alignment <= alignof(std::max_align_t) ? std::malloc(bytes)
+                                                    : std::aligned_alloc(alignment, bytes);
+    };
+    c.deallocate = [](void* block, std::size_t, std::size_t) { std::free(block); };
+    c.reallocate = [](void* block, std::size_t, std::size_t bytes) {
+      return std::realloc(block, bytes);
+    };
+    c.allocate_zeroed = [](std::size_t bytes) { return std::calloc(1, bytes); };
+    c.usable_size = [](void* block) { return malloc_usable_size(block); };
+    c.guarantees.min_alignment = alignof(std::max_align_t);
+    c.guarantees.realloc_to_zero_frees = true;
+    if (kUnderAsan) {
+      c.bytes_in_use = [] { return counted_bytes; };
+      c.guarantees.bytes_in_use_exact = true;
+    }
+    return c;
+  }();
+  return allocator;
+}
 
 class SystemMachine {
  public:
@@ -91,89 +119,50 @@ class SystemMachine {
   void execute(const Op& op) {
     switch (op.code) {
       case kMalloc:
-        allocate(op.slot(0), op.bytes(1), 1, [&] { return std::malloc(op.bytes(1)); });
+        blocks_.allocate_with(op.slot(0), op.bytes(1), 1, false,
+                              [&] { return std::malloc(op.bytes(1)); });
         break;
       case kCalloc:
         calloc_block(op.slot(0), op.args[1], op.bytes(2));
         break;
       case kRealloc:
-        realloc_block(op.slot(0), op.bytes(1));
+        blocks_.reallocate(op.slot(0), op.bytes(1));
         break;
       case kAlignedAlloc: {
         // C11 asks for a size that is a multiple of the alignment (ASan enforces it).
         const std::size_t alignment = op.bytes(1);
         const std::size_t size = (op.bytes(2) + alignment - 1) / alignment * alignment;
-        allocate(op.slot(0), size, alignment, [&] { return std::aligned_alloc(alignment, size); });
+        blocks_.allocate_with(op.slot(0), size, alignment, false,
+                              [&] { return std::aligned_alloc(alignment, size); });
         break;
       }
       case kPosixMemalign:
         posix_memalign_block(op.slot(0), op.bytes(1), op.bytes(2));
         break;
       case kFree:
-        free_block(op.slot(0));
+        blocks_.deallocate(op.slot(0));
         break;
       default:
-        model_.check_all();
-        check_statistics();
+        blocks_.check();
         break;
     }
   }
 
-  void teardown() {
-    for (std::size_t slot = 0; slot < kSlotCount; ++slot) free_block(slot);
-    if (!kUnderAsan) return;
-    expect(counted_bytes == 0, "ASan counts %zu bytes in use after the program freed everything",
-           counted_bytes);
-  }
+  void teardown() { blocks_.teardown(); }
 
  private:
-  template <typename Allocate>
-  void allocate(std::size_t slot, std::size_t size, std::size_t alignment, Allocate call,
-                bool zeroed = false) {
-    free_block(slot);
-    if (!within_budget(model_.live_requested_bytes(), size) || !take_huge_allowance(size)) return;
-    void* data = call();
-    expect(data != nullptr, "the allocator returned null for %zu bytes", size);
-    adopt(slot, data, size, alignment, zeroed ? Expect{.zero_from_bytes = 0} : Expect{}, 0);
-  }
-
-  void adopt(std::size_t slot, void* data, std::size_t size, std::size_t alignment,
-             const Expect& expectation, std::uint64_t seed) {
-    Block block;
-    block.data = static_cast<std::byte*>(data);
-    block.requested_bytes = size;
-    block.usable_bytes = malloc_usable_size(data);
-    block.alignment = alignment;
-    block.seed = seed != 0 ? seed : model_.next_seed();
-    model_.adopt(slot, block, expectation);
-    check_statistics();
-  }
-
-  // Whether the input may still allocate `size` bytes: a huge block (over kCommonSizeMaxBytes)
-  // costs ASan an mmap, a shadow memset and a page fault per page it touches. The corpus keeps
-  // inputs that reach huge sizes and libFuzzer splices them into others, so rare encodings alone
-  // would let huge blocks dominate every input; every huge size stays reachable, within
-  // kMaxHugeBytesPerInput in all.
-  bool take_huge_allowance(std::size_t size) {
-    if (size <= kCommonSizeMaxBytes) return true;
-    if (size > kMaxHugeBytesPerInput - huge_bytes_) return false;
-    huge_bytes_ += size;
-    return true;
-  }
-
   // count × size of common sizes would be huge in a third of the calls, and every huge block
   // costs an mmap; a huge calloc is made only when its size is one of the rare huge sizes.
   void calloc_block(std::size_t slot, std::size_t count, std::size_t size) {
-    free_block(slot);
+    blocks_.deallocate(slot);
     if (count != 0 && size > kMaxLiveBytes / count) return;
     if (count * size > kCommonSizeMaxBytes && size <= kCommonSizeMaxBytes) return;
-    allocate(
-        slot, count * size, 1, [&] { return std::calloc(count, size); }, true);
+    blocks_.allocate_with(slot, count * size, 1, true, [&] { return std::calloc(count, size); });
   }
 
   void posix_memalign_block(std::size_t slot, std::size_t alignment, std::size_t size) {
     alignment = std::max(alignment, sizeof(void*));  // the smallest alignment it accepts
-    allocate(slot, size, alignment, [&] {
+    blocks_.allocate_with(slot, size, alignment, false, [&] {
       void* data = nullptr;
       const int error = posix_memalign(&data, alignment, size);
       expect(error == 0, "posix_memalign(%zu, %zu) failed with %d", alignment, size, error);
@@ -181,42 +170,7 @@ class SystemMachine {
     });
   }
 
-  // glibc and ASan both free the block and return null for realloc(p, 0); other sizes must
-  // move or resize the block keeping its prefix.
-  void realloc_block(std::size_t slot, std::size_t size) {
-    if (!model_.live(slot)) {
-      allocate(slot, size, 1, [&] { return std::realloc(nullptr, size); });
-      return;
-    }
-    if (!within_budget(model_.live_requested_bytes() - model_[slot].requested_bytes, size) ||
-        !take_huge_allowance(size)) {
-      return;
-    }
-    const Block old = model_.release(slot);
-    void* data = std::realloc(old.data, size);
-    if (size == 0 && data == nullptr) return;
-    expect(data != nullptr, "realloc to %zu bytes returned null", size);
-    adopt(slot, data, size, 1, Expect{.resized_from_bytes = old.requested_bytes}, old.seed);
-  }
-
-  void free_block(std::size_t slot) {
-    if (!model_.live(slot)) return;
-    std::free(model_.release(slot).data);
-  }
-
-  // ASan counts the bytes requested, a zero-byte block as one byte.
-  void check_statistics() const {
-    if (!kUnderAsan) return;
-    std::size_t live_bytes = 0;
-    model_.for_each_live([&](std::size_t, const Block& block) {
-      live_bytes += std::max<std::size_t>(block.requested_bytes, 1);
-    });
-    expect(counted_bytes == live_bytes, "ASan counts %zu bytes in use, the live blocks hold %zu",
-           counted_bytes, live_bytes);
-  }
-
-  ShadowModel model_{SlackPoisoning::kOn};
-  std::size_t huge_bytes_ = 0;  // allocated in huge blocks by this input so far
+  MallocLikeMachine blocks_{c_allocator()};
 };
 
 }  // namespace
