@@ -19,7 +19,7 @@ command -v node >/dev/null ||
 
 # Scripts written for the workflows and the bench, held to shellcheck (the older ci/ scripts
 # split words on purpose and are not).
-own_scripts=(ci/lint-workflows.sh ci/nightly-build.sh ci/nightly-matrix.sh ci/nightly-cell.sh
+own_scripts=(bench/run_compare.sh ci/lint-workflows.sh ci/nightly-build.sh ci/nightly-matrix.sh ci/nightly-cell.sh
              ci/nightly-summary.sh ci/test-nightly-summary.sh ci/tsan.sh
              ci/clusterfuzzlite-check.sh .clusterfuzzlite/build.sh ci/fuzz-crash-report.sh
              ci/bench-guard.sh bench/under_each_allocator.sh bench/run_agent_bench.sh

@@ -17,6 +17,7 @@ void add_run_command(CLI::App& app);      // soak/cli/run_command.cpp
 void add_analyze_command(CLI::App& app);  // soak/cli/analyze_command.cpp
 void add_watch_command(CLI::App& app);    // soak/cli/watch_command.cpp
 void add_merge_command(CLI::App& app);    // soak/cli/merge_command.cpp
+void add_compare_command(CLI::App& app);  // soak/cli/compare_command.cpp
 
 // memsoak list: allocators (soak/cli/list_command.cpp).
 void add_list_command(CLI::App& app);

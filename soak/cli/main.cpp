@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   memsoak::add_watch_command(app);
   memsoak::add_analyze_command(app);
   memsoak::add_merge_command(app);
+  memsoak::add_compare_command(app);
   memsoak::add_list_command(app);
   memsoak::add_probe_allocator_command(app);
   memsoak::add_report_command(app);

@@ -89,11 +89,15 @@ class Scanner {
   }
 
   void track_peaks(const SeriesSample& sample) {
+    scan_.rss_bytes_sum += sample.memory.rss_bytes;
     if (sample.memory.rss_bytes > scan_.peak_rss.bytes) {
       scan_.peak_rss = Peak{sample.memory.rss_bytes, sample.t_s};
     }
     const auto& live = sample.memory.allocator.live_bytes;
-    if (live && (!scan_.peak_live || *live > scan_.peak_live->bytes)) {
+    if (!live) return;
+    scan_.live_bytes_sum += *live;
+    ++scan_.live_samples;
+    if (!scan_.peak_live || *live > scan_.peak_live->bytes) {
       scan_.peak_live = Peak{*live, sample.t_s};
     }
   }

@@ -72,6 +72,9 @@ struct RunScan {
   WorkCounters last_work;  // counters start at zero with the run
   Peak peak_rss;
   std::optional<Peak> peak_live;
+  double rss_bytes_sum = 0;   // over the samples: a time average, samples being evenly spaced
+  double live_bytes_sum = 0;  // over the samples that read live bytes
+  std::size_t live_samples = 0;
   std::optional<MemoryReading> last_memory;
   PurgeEffects purges;
   std::map<std::string, LatencyOverIntervals> latency;  // by kind

@@ -1,0 +1,53 @@
+// What `memsoak compare` takes from one finished run directory of `memsoak run`: throughput,
+// latency, memory and the verdict, as named numbers (series.jsonl through the report's scan,
+// and verdict.json).
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace memsoak {
+
+enum class MetricUnit { kPerSecond, kMicroseconds, kBytes, kRatio };
+
+enum class Better { kHigher, kLower, kNeither };
+
+struct Metric {
+  std::string_view name;
+  std::string_view label;
+  MetricUnit unit;
+  Better better;
+};
+
+// Latencies are the median over the run's sampling intervals of each interval's percentile.
+// What a purge gives back is neither good nor bad: memory held until asked for.
+inline constexpr std::array<Metric, 11> kMetrics{{
+    {"queries_per_s", "queries/s", MetricUnit::kPerSecond, Better::kHigher},
+    {"docs_per_s", "docs/s", MetricUnit::kPerSecond, Better::kHigher},
+    {"query_p50_us", "query p50", MetricUnit::kMicroseconds, Better::kLower},
+    {"query_p99_us", "query p99", MetricUnit::kMicroseconds, Better::kLower},
+    {"query_p999_us", "query p99.9", MetricUnit::kMicroseconds, Better::kLower},
+    {"batch_p50_us", "batch p50", MetricUnit::kMicroseconds, Better::kLower},
+    {"batch_p99_us", "batch p99", MetricUnit::kMicroseconds, Better::kLower},
+    {"peak_rss_bytes", "peak RSS", MetricUnit::kBytes, Better::kLower},
+    {"mean_rss_bytes", "mean RSS", MetricUnit::kBytes, Better::kLower},
+    {"rss_over_live", "RSS / live", MetricUnit::kRatio, Better::kLower},
+    {"purge_returned_bytes", "purge gives back", MetricUnit::kBytes, Better::kNeither},
+}};
+
+struct RunMetrics {
+  std::map<std::string, double, std::less<>> values;  // by Metric::name; absent: not measured
+  std::string scenario;
+  std::string allocator;
+  std::string verdict;           // "bounded", "leak", ...
+  std::string expected_verdict;  // what `memsoak list` expects
+  std::string command;           // that reproduces the run
+};
+
+// Throws std::runtime_error naming the file when the run left no readable series or verdict.
+RunMetrics read_run_metrics(const std::filesystem::path& dir);
+
+}  // namespace memsoak
