@@ -69,9 +69,9 @@ TEST(InterleavedOrder, EveryCellRunsAtEveryPositionOfARound) {
 RunMetrics run_with(double queries_per_s, double peak_rss_bytes, const std::string& verdict) {
   RunMetrics run;
   run.values = {{"queries_per_s", queries_per_s}, {"peak_rss_bytes", peak_rss_bytes}};
-  run.verdict = verdict;
-  run.expected_verdict = "bounded";
-  run.command = "memsoak run --scenario healthy --allocator " + std::to_string(queries_per_s);
+  run.row.verdict = verdict;
+  run.row.expected = "bounded";
+  run.row.reproduce = "memsoak run --scenario healthy --allocator " + std::to_string(queries_per_s);
   return run;
 }
 

@@ -172,7 +172,7 @@ std::string describe(const RunMetrics& run) {
     return found != run.values.end() ? found->second : 0.0;
   };
   return fmt::format("{:.0f} queries/s, peak RSS {:.1f} MiB, {}", value("queries_per_s"),
-                     value("peak_rss_bytes") / (1 << 20), run.verdict);
+                     value("peak_rss_bytes") / (1 << 20), run.row.verdict);
 }
 
 void write_file(const fs::path& path, const std::string& text) {
@@ -239,10 +239,12 @@ std::vector<Cell> cells_in(const fs::path& dir) {
   for (const fs::path& run_dir : runs) {
     RunMetrics run = read_run_metrics(run_dir);
     const auto same = [&run](const Cell& cell) {
-      return cell.scenario == run.scenario && cell.allocator == run.allocator;
+      return cell.scenario == run.row.scenario && cell.allocator == run.row.allocator;
     };
     auto cell = std::find_if(cells.begin(), cells.end(), same);
-    if (cell == cells.end()) cell = cells.insert(cells.end(), {run.scenario, run.allocator, {}});
+    if (cell == cells.end()) {
+      cell = cells.insert(cells.end(), {run.row.scenario, run.row.allocator, {}});
+    }
     cell->repeats.push_back(std::move(run));
   }
   if (cells.empty()) {

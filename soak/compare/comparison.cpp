@@ -37,19 +37,19 @@ AllocatorColumn column_of(const Cell& cell, const Cell* baseline) {
     column.metrics.push_back(summary);
   }
   for (const RunMetrics& run : cell.repeats) {
-    ++column.verdicts[run.verdict];
+    const CiRow& row = run.row;
+    ++column.verdicts[row.verdict];
     // A run too short to decide is not a different verdict: the table says it was undecided.
-    if (run.expected_verdict.empty() || run.verdict == run.expected_verdict ||
-        run.verdict == "insufficient-data") {
+    if (!row.expected || row.verdict == *row.expected || row.verdict == "insufficient-data") {
       continue;
     }
-    const auto same = [&run](const Unexpected& seen) {
-      return seen.verdict == run.verdict && seen.command == run.command;
+    const auto same = [&row](const Unexpected& seen) {
+      return seen.verdict == row.verdict && seen.command == row.reproduce;
     };
     auto found = std::find_if(column.unexpected.begin(), column.unexpected.end(), same);
     if (found == column.unexpected.end()) {
       found = column.unexpected.insert(column.unexpected.end(),
-                                       {run.verdict, run.expected_verdict, 0, run.command});
+                                       {row.verdict, *row.expected, 0, row.reproduce});
     }
     ++found->runs;
   }

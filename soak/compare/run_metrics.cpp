@@ -2,10 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <stdexcept>
-
+#include "soak/report/merge.h"
 #include "soak/report/scan.h"
 
 namespace memsoak {
@@ -47,16 +44,6 @@ void take_memory(const RunScan& scan, RunMetrics& metrics) {
   }
 }
 
-nlohmann::json read_verdict_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(fmt::format("{}: the run left no verdict", path.string()));
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& error) {
-    throw std::runtime_error(fmt::format("{}: not valid JSON ({})", path.string(), error.what()));
-  }
-}
-
 }  // namespace
 
 RunMetrics read_run_metrics(const std::filesystem::path& dir) {
@@ -65,21 +52,7 @@ RunMetrics read_run_metrics(const std::filesystem::path& dir) {
   take_rates(scan, metrics);
   take_latencies(scan, metrics);
   take_memory(scan, metrics);
-  const nlohmann::json verdict = read_verdict_json(dir / "verdict.json");
-  try {
-    metrics.verdict = verdict.at("verdict").get<std::string>();
-    const nlohmann::json& run = verdict.at("run");
-    const auto text = [&run](const char* field) {
-      return run.contains(field) && run[field].is_string() ? run[field].get<std::string>() : "";
-    };
-    metrics.scenario = text("scenario");
-    metrics.allocator = text("allocator");
-    metrics.expected_verdict = text("expected_verdict");
-    metrics.command = text("command");
-  } catch (const nlohmann::json::exception& error) {
-    throw std::runtime_error(
-        fmt::format("{}: not a verdict ({})", (dir / "verdict.json").string(), error.what()));
-  }
+  metrics.row = read_verdict_row(dir / "verdict.json");
   return metrics;
 }
 

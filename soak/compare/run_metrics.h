@@ -1,6 +1,6 @@
 // What `memsoak compare` takes from one finished run directory of `memsoak run`: throughput,
-// latency, memory and the verdict, as named numbers (series.jsonl through the report's scan,
-// and verdict.json).
+// latency and memory as named numbers (series.jsonl through the report's scan), and the verdict
+// as `memsoak merge` reads it.
 #pragma once
 
 #include <array>
@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+
+#include "soak/report/ci_results.h"
 
 namespace memsoak {
 
@@ -40,11 +42,7 @@ inline constexpr std::array<Metric, 11> kMetrics{{
 
 struct RunMetrics {
   std::map<std::string, double, std::less<>> values;  // by Metric::name; absent: not measured
-  std::string scenario;
-  std::string allocator;
-  std::string verdict;           // "bounded", "leak", ...
-  std::string expected_verdict;  // what `memsoak list` expects
-  std::string command;           // that reproduces the run
+  CiRow row;  // its verdict as `memsoak merge` reads it: the one expected, the reproduce command
 };
 
 // Throws std::runtime_error naming the file when the run left no readable series or verdict.

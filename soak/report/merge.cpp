@@ -23,14 +23,6 @@ nlohmann::json read_json(const fs::path& path) {
   }
 }
 
-CiRow verdict_row(const fs::path& path) {
-  try {
-    return expectation_row(read_json(path));
-  } catch (const nlohmann::json::exception& error) {
-    throw MergeInputError(fmt::format("{}: not a verdict: {}", path.string(), error.what()));
-  }
-}
-
 // A nightly cell whose run left no verdict.json: killed by its job's timeout, or memsoak failed.
 CiRow lost_cell_row(const fs::path& path) {
   try {
@@ -66,7 +58,7 @@ void add_rows_under(const fs::path& dir, std::vector<CiRow>& rows) {
   std::sort(files.begin(), files.end());
   for (const fs::path& file : files) {
     if (file.filename() == "verdict.json") {
-      rows.push_back(verdict_row(file));
+      rows.push_back(read_verdict_row(file));
     } else if (!fs::exists(file.parent_path() / "run" / "verdict.json")) {
       rows.push_back(lost_cell_row(file));
     }
@@ -100,6 +92,15 @@ void add_missing_cells(const fs::path& matrix, std::vector<CiRow>& rows) {
 }
 
 }  // namespace
+
+CiRow read_verdict_row(const fs::path& verdict_json) {
+  try {
+    return expectation_row(read_json(verdict_json));
+  } catch (const nlohmann::json::exception& error) {
+    throw MergeInputError(
+        fmt::format("{}: not a verdict: {}", verdict_json.string(), error.what()));
+  }
+}
 
 std::vector<CiRow> merge_runs(const std::vector<fs::path>& dirs,
                               const std::optional<fs::path>& matrix) {

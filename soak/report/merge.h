@@ -20,6 +20,10 @@ struct MergeInputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// One run's verdict.json as a row judged against its expected verdict; throws MergeInputError
+// naming the file when it cannot be read or is not a verdict.
+CiRow read_verdict_row(const std::filesystem::path& verdict_json);
+
 // The rows, sorted by scenario and allocator. `matrix`: the workflow's matrix JSON
 // ({"include": [{"scenario": ..., "allocator": ...}, ...]}); each cell of it without a row
 // gets a "missing" one.
