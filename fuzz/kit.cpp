@@ -9,7 +9,7 @@
 namespace memsoak::fuzz {
 namespace {
 
-// In the order MallocLikeMachine::execute numbers them.
+// Indexed by KitOp (fuzz/malloc_like_machine.h).
 constexpr OpSpec kOps[] = {
     {"allocate",
      {{{"slot", ArgKind::kSlot}, {"size", ArgKind::kSizeRareHuge}, {"align", ArgKind::kAlign}}},

@@ -24,17 +24,17 @@ MallocLikeMachine::MallocLikeMachine(const MallocLike& allocator)
 }
 
 void MallocLikeMachine::execute(const Op& op) {
-  switch (op.code) {
-    case 0:
+  switch (static_cast<KitOp>(op.code)) {
+    case KitOp::kAllocate:
       allocate(op.slot(0), op.bytes(1), op.bytes(2));
       break;
-    case 1:
+    case KitOp::kAllocateZeroed:
       allocate_zeroed(op.slot(0), op.bytes(1));
       break;
-    case 2:
+    case KitOp::kReallocate:
       reallocate(op.slot(0), op.bytes(1));
       break;
-    case 3:
+    case KitOp::kDeallocate:
       deallocate(op.slot(0), op.args[1] % 2 == 1);
       break;
     default:
@@ -144,9 +144,10 @@ void MallocLikeMachine::check_bytes_in_use() const {
            counted, live_bytes);
     return;
   }
-  expect(counted >= model_.live_requested_bytes(),
+  const std::size_t live_bytes = model_.live_requested_bytes();
+  expect(counted >= live_bytes,
          "the allocator counts %zu bytes in use, fewer than the %zu bytes of live blocks", counted,
-         model_.live_requested_bytes());
+         live_bytes);
 }
 
 }  // namespace memsoak::fuzz

@@ -15,6 +15,9 @@
 
 namespace memsoak::fuzz {
 
+// The operations of the kit's table (malloc_like_table), by opcode.
+enum class KitOp : std::uint8_t { kAllocate, kAllocateZeroed, kReallocate, kDeallocate, kCheck };
+
 class MallocLikeMachine {
  public:
   // `allocator` must outlive the machine.

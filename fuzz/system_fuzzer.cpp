@@ -83,20 +83,25 @@ void start_counting() {
   counting_this_thread = true;
 }
 
-// The C allocator as the fuzz kit sees it. realloc(p, 0) frees p and returns null in glibc and
-// under ASan alike.
+// C11 asks aligned_alloc for a size that is a multiple of the alignment (ASan enforces it).
+std::size_t round_up(std::size_t bytes, std::size_t alignment) {
+  return (bytes + alignment - 1) / alignment * alignment;
+}
+
+// The C allocator as the fuzz kit sees it (calloc has its own operation, with a count). realloc(p,
+// 0) frees p and returns null in glibc and under ASan alike.
 const MallocLike& c_allocator() {
   static const MallocLike allocator = [] {
     MallocLike c;
     c.allocate = [](std::size_t bytes, std::size_t alignment) {
-      return alignment <= alignof(std::max_align_t) ? std::malloc(bytes)
-                                                    : std::aligned_alloc(alignment, bytes);
+      return alignment <= alignof(std::max_align_t)
+                 ? std::malloc(bytes)
+                 : std::aligned_alloc(alignment, round_up(bytes, alignment));
     };
     c.deallocate = [](void* block, std::size_t, std::size_t) { std::free(block); };
     c.reallocate = [](void* block, std::size_t, std::size_t bytes) {
       return std::realloc(block, bytes);
     };
-    c.allocate_zeroed = [](std::size_t bytes) { return std::calloc(1, bytes); };
     c.usable_size = [](void* block) { return malloc_usable_size(block); };
     c.guarantees.min_alignment = alignof(std::max_align_t);
     c.guarantees.realloc_to_zero_frees = true;
@@ -119,8 +124,7 @@ class SystemMachine {
   void execute(const Op& op) {
     switch (op.code) {
       case kMalloc:
-        blocks_.allocate_with(op.slot(0), op.bytes(1), 1, false,
-                              [&] { return std::malloc(op.bytes(1)); });
+        blocks_.allocate(op.slot(0), op.bytes(1), 1);
         break;
       case kCalloc:
         calloc_block(op.slot(0), op.args[1], op.bytes(2));
@@ -129,9 +133,8 @@ class SystemMachine {
         blocks_.reallocate(op.slot(0), op.bytes(1));
         break;
       case kAlignedAlloc: {
-        // C11 asks for a size that is a multiple of the alignment (ASan enforces it).
         const std::size_t alignment = op.bytes(1);
-        const std::size_t size = (op.bytes(2) + alignment - 1) / alignment * alignment;
+        const std::size_t size = round_up(op.bytes(2), alignment);
         blocks_.allocate_with(op.slot(0), size, alignment, false,
                               [&] { return std::aligned_alloc(alignment, size); });
         break;
