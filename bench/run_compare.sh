@@ -2,7 +2,8 @@
 # The allocator comparison of bench/compare.md: `memsoak compare` on the healthy scenario under
 # the four allocators, 5 interleaved repeats of 30 s each (about 11 minutes, on a quiet
 # machine: the workload keeps both cores busy), then bench/compare.md from the tables the tool
-# wrote and bench/results/compare.json, the JSON they came from.
+# wrote, bench/results/compare.json, the JSON they came from, and the plots it drew with their
+# gnuplot script (data inline) in bench/results/compare/.
 #   bench/run_compare.sh [BUILD_DIR] [RUNS_DIR]   (RUNS_DIR holding runs already: no new runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ fi
 # 1: runs decided other than `memsoak list` expects, which the table lists; the numbers stand.
 [ "$status" -le 1 ] || exit "$status"
 cp "$runs/comparison.json" bench/results/compare.json
+rm -rf bench/results/compare
+mkdir -p bench/results/compare
+cp "$runs/comparison.gp" "$runs"/comparison-*.png bench/results/compare/
 {
   echo "# Allocators compared on the soak workload (\`memsoak compare\`)"
   echo
@@ -37,4 +41,11 @@ cp "$runs/comparison.json" bench/results/compare.json
   echo "each number is made: [docs/compare.md](../docs/compare.md)."
   echo
   cat "$runs/comparison.md"
+  echo
+  echo "Drawn by the same command from the same runs ([results/compare/comparison.gp](results/compare/comparison.gp)"
+  echo "holds their data):"
+  echo
+  for plot in bench/results/compare/comparison-*.png; do
+    echo "![$(basename "$plot" .png)](results/compare/$(basename "$plot"))"
+  done
 } >bench/compare.md

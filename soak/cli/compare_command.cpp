@@ -1,7 +1,8 @@
 // `memsoak compare`: which allocator should this workload use? Runs `memsoak run` for every
-// scenario x allocator cell, `--repeat` times, interleaved (soak/compare/repeats.h), each run a
-// child process in a directory of its own, then prints the tables of soak/compare/comparison.h
-// and keeps them (comparison.txt, .md, .json) beside the runs.
+// scenario x allocator cell (or, with --watch, `memsoak watch` of the user's command under each
+// allocator), `--repeat` times, interleaved (soak/compare/repeats.h), each run a child process
+// in a directory of its own, then prints the tables of soak/compare/comparison.h and keeps them
+// (comparison.txt, .md, .json) and the plots of soak/compare/comparison_plots.h beside the runs.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/wait.h>
@@ -16,6 +17,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "harness/allocator_registry.h"
@@ -24,6 +27,8 @@
 #include "harness/units.h"
 #include "soak/cli/commands.h"
 #include "soak/compare/comparison.h"
+#include "soak/compare/comparison_plots.h"
+#include "soak/report/plots.h"
 #include "soak/run/stop_signals.h"
 #include "soak/workload/scenarios.h"
 
@@ -42,18 +47,47 @@ struct CompareRequest {
   std::string purge_every;
   std::string out;
   std::string format = "text";
+  std::string plot_format = "png";
   std::vector<std::string> run_flags;  // after --, passed on to every run
   std::string tables_from;             // no runs: the tables of the runs in this directory
+  bool watch = false;                  // run_flags are [WATCH_FLAGS... --] CMD ARGS
+  std::vector<std::string> command;    // with --watch: what to start under each allocator
 };
 
 struct Usage : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-void check(const CompareRequest& request) {
-  if (request.scenarios.empty() || request.allocators.empty()) {
-    throw Usage("--scenario and --allocator are required (or --tables-from DIR)");
+// With --watch, the words after -- are the command, or watch's flags up to a second -- and
+// then the command (a command never starts with '-').
+void split_watch_words(CompareRequest& request) {
+  std::vector<std::string>& words = request.run_flags;
+  if (words.empty() || !words.front().starts_with("-")) {
+    request.command = std::exchange(words, {});
+    return;
   }
+  const auto separator = std::find(words.begin(), words.end(), "--");
+  if (separator == words.end()) {
+    throw Usage(
+        "--watch: after --, give the command to watch, or watch's flags, -- and the "
+        "command (memsoak compare --watch -- --work n=stdout:REGEX -- ./service)");
+  }
+  request.command.assign(separator + 1, words.end());
+  words.erase(separator, words.end());
+}
+
+void check(const CompareRequest& request) {
+  if (request.watch) {
+    if (!request.scenarios.empty()) {
+      throw Usage(
+          "--scenario and --watch exclude each other: --watch compares on the command "
+          "after --");
+    }
+    if (request.command.empty()) throw Usage("--watch: give the command to watch after --");
+  } else if (request.scenarios.empty()) {
+    throw Usage("--scenario or --watch is required (or --tables-from DIR)");
+  }
+  if (request.allocators.empty()) throw Usage("--allocator is required (or --tables-from DIR)");
   for (const std::string& scenario : request.scenarios) {
     try {
       workload::find_scenario(scenario);
@@ -75,10 +109,12 @@ void check(const CompareRequest& request) {
   }
   for (const std::string& flag : request.run_flags) {
     for (const char* own :
-         {"--scenario", "--allocator", "--seed", "--duration", "--out", "--purge-every"}) {
+         {"--scenario", "--allocator", "--seed", "--duration", "--out", "--purge-every", "--pid"}) {
       if (flag == own || flag.starts_with(std::string(own) + "=")) {
-        throw Usage(
-            fmt::format("{} after --: give it to compare itself (memsoak compare --help)", own));
+        throw Usage(fmt::format("{} after --: {}", own,
+                                std::string_view(own) == "--pid"
+                                    ? "compare starts the command itself, under each allocator"
+                                    : "give it to compare itself (memsoak compare --help)"));
       }
     }
   }
@@ -121,22 +157,30 @@ struct RunSlot {
 
 // Runs one `memsoak run` to its end; a stop signal ends it early (SIGTERM: it still writes its
 // verdict) and is returned. Its output goes to DIR.log.
-std::optional<int> run_one(const CompareRequest& request, const RunSlot& slot, StopSignals& stop) {
+std::vector<std::string> run_argv(const CompareRequest& request, const RunSlot& slot) {
   std::vector<std::string> argv{fs::read_symlink("/proc/self/exe").string(),
-                                "run",
-                                "--scenario",
-                                slot.scenario,
+                                request.watch ? "watch" : "run",
                                 "--allocator",
                                 slot.allocator,
-                                "--seed",
-                                std::to_string(request.seed),
                                 "--duration",
                                 request.duration,
                                 "--purge-every",
                                 purge_interval(request),
                                 "--out",
                                 slot.dir.string()};
+  if (!request.watch) {
+    argv.insert(argv.end(), {"--scenario", slot.scenario, "--seed", std::to_string(request.seed)});
+  }
   argv.insert(argv.end(), request.run_flags.begin(), request.run_flags.end());
+  if (request.watch) {
+    argv.emplace_back("--");
+    argv.insert(argv.end(), request.command.begin(), request.command.end());
+  }
+  return argv;
+}
+
+std::optional<int> run_one(const CompareRequest& request, const RunSlot& slot, StopSignals& stop) {
+  const std::vector<std::string> argv = run_argv(request, slot);
   const fs::path log_path = slot.dir.string() + ".log";
   const FileDescriptor log(
       ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -151,8 +195,9 @@ std::optional<int> run_one(const CompareRequest& request, const RunSlot& slot, S
       if (!WIFEXITED(status) || WEXITSTATUS(status) > kExitUsage ||
           !fs::exists(slot.dir / "verdict.json")) {
         throw std::runtime_error(
-            fmt::format("memsoak run for {} under {} (repeat {}) did not finish: see {}",
-                        slot.scenario, slot.allocator, slot.repeat + 1, log_path.string()));
+            fmt::format("memsoak {} for {} under {} (repeat {}) did not finish: see {}",
+                        request.watch ? "watch" : "run", slot.scenario, slot.allocator,
+                        slot.repeat + 1, log_path.string()));
       }
       return stopped_by;
     }
@@ -166,13 +211,18 @@ std::optional<int> run_one(const CompareRequest& request, const RunSlot& slot, S
   }
 }
 
+// "1520 queries/s, 310 docs/s, peak RSS 180.2 MiB, bounded"
 std::string describe(const RunMetrics& run) {
-  const auto value = [&run](const char* name) {
-    const auto found = run.values.find(name);
-    return found != run.values.end() ? found->second : 0.0;
-  };
-  return fmt::format("{:.0f} queries/s, peak RSS {:.1f} MiB, {}", value("queries_per_s"),
-                     value("peak_rss_bytes") / (1 << 20), run.row.verdict);
+  std::string text;
+  for (const std::string& counter : run.counters) {
+    const Metric rate = rate_metric(counter);
+    text += fmt::format("{:.0f} {}, ", run.values.at(rate.name), rate.label);
+  }
+  const auto peak = run.values.find("peak_rss_bytes");
+  if (peak != run.values.end()) {
+    text += fmt::format("peak RSS {:.1f} MiB, ", peak->second / (1 << 20));
+  }
+  return text + run.row.verdict;
 }
 
 void write_file(const fs::path& path, const std::string& text) {
@@ -191,7 +241,11 @@ std::string default_baseline(const std::vector<std::string>& allocators) {
 std::vector<Cell> run_cells(const CompareRequest& request, const fs::path& out,
                             std::optional<int>& stopped_by) {
   std::vector<Cell> cells;
-  for (const std::string& scenario : request.scenarios) {
+  // A watched command's table is named as `memsoak merge` names its runs: by its program.
+  const std::vector<std::string> scenarios =
+      request.watch ? std::vector{fs::path(request.command.front()).filename().string()}
+                    : request.scenarios;
+  for (const std::string& scenario : scenarios) {
     for (const std::string& allocator : request.allocators) {
       cells.push_back({scenario, allocator, {}});
     }
@@ -253,6 +307,24 @@ std::vector<Cell> cells_in(const fs::path& dir) {
   return cells;
 }
 
+// Plots are optional equipment: without gnuplot, or when it fails, the script stays and the
+// message says how to draw them; the comparison's outcome does not change.
+void draw_plots(const std::vector<Cell>& cells, const CompareRequest& request,
+                const fs::path& out) {
+  const PlotFormat format = request.plot_format == "svg" ? PlotFormat::kSvg : PlotFormat::kPng;
+  const ComparisonPlots plots = comparison_plots(cells, format);
+  if (plots.outputs.empty()) return;
+  write_file(out / kComparisonPlotScript, plots.script);
+  const PlotOutcome drawn = draw_with_gnuplot(
+      PlotRequest{.dir = out, .format = format, .gnuplot = find_in_path("gnuplot")},
+      kComparisonPlotScript, plots.outputs);
+  if (drawn.status == PlotOutcome::Status::kDrawn) {
+    fmt::print(stderr, "compare: plots {}\n", fmt::join(drawn.files, ", "));
+  } else {
+    fmt::print(stderr, "compare: {}\n", drawn.problem);
+  }
+}
+
 int compare(CompareRequest request) {
   std::optional<int> stopped_by;
   std::vector<Cell> cells;
@@ -266,6 +338,7 @@ int compare(CompareRequest request) {
     if (request.baseline.empty()) request.baseline = default_baseline(allocators);
   } else {
     if (request.baseline.empty()) request.baseline = default_baseline(request.allocators);
+    if (request.watch) split_watch_words(request);
     check(request);
     out = claim_out_dir(request.out);
     cells = run_cells(request, out, stopped_by);
@@ -284,7 +357,8 @@ int compare(CompareRequest request) {
   } else {
     fmt::print("{}", text);
   }
-  fmt::print(stderr, "compare: runs and tables in {}\n", out.string());
+  draw_plots(cells, request, out);
+  fmt::print(stderr, "compare: runs, tables and plots in {}\n", out.string());
   if (stopped_by) {
     fmt::print(stderr, "compare: stopped by signal {} before every run was done\n", *stopped_by);
     return kExitFail;
@@ -316,7 +390,9 @@ void add_compare_command(CLI::App& app) {
   command->add_option("--baseline", request->baseline,
                       "Allocator the ratios are taken against (default system if compared, else "
                       "the first)");
-  command->add_option("--seed", request->seed, "Seed of every run: the same documents and queries")
+  command
+      ->add_option("--seed", request->seed,
+                   "Seed of every run: the same documents and queries (not with --watch)")
       ->capture_default_str();
   command->add_option("--purge-every", request->purge_every,
                       "Purge interval of each run, for what a purge gives back (default a third "
@@ -326,18 +402,30 @@ void add_compare_command(CLI::App& app) {
                       "out/compare, made unique)");
   command->add_option("--format", request->format, "text (default), markdown or json")
       ->check(CLI::IsMember({"text", "markdown", "json"}));
+  command->add_option("--plot-format", request->plot_format, "png (default) or svg")
+      ->check(CLI::IsMember({"png", "svg"}));
+  command->add_flag("--watch", request->watch,
+                    "Compare on your own command instead of a scenario: after --, the command "
+                    "(each run is `memsoak watch --allocator A -- CMD`), or watch's flags, -- and "
+                    "the command");
   command->add_option("--tables-from", request->tables_from,
                       "Run nothing: the tables of the runs an earlier comparison left in DIR "
                       "(one cut short, or with another --baseline)");
   command->add_option("RUN_FLAGS", request->run_flags,
-                      "After --: flags for every `memsoak run` (e.g. -- --window-docs 4000)");
+                      "After --: flags for every `memsoak run` (e.g. -- --window-docs 4000); with "
+                      "--watch, [WATCH_FLAGS... --] CMD ARGS");
   command->footer(
       "Runs go round the cells once per repeat, starting one cell further each time, so that a "
       "noisy machine's drift spreads over every cell. Each value is the median over repeats with "
       "an order-statistic confidence interval; each ratio pairs a run with the baseline's run of "
-      "the same repeat. A ratio whose interval holds 1 reads \"same\".\n"
-      "Exit codes: 0 every run done with its expected verdict; 1 a verdict other than expected, "
-      "or stopped by a signal; 2 bad flags or --out in use; 3 a run that did not finish.");
+      "the same repeat. A ratio whose interval holds 1 (within 0.5 %) reads \"same\".\n"
+      "Examples:\n"
+      "  memsoak compare --scenario healthy --allocator system,jemalloc,mimalloc --repeat 5\n"
+      "  memsoak compare --watch --allocator system,jemalloc --duration 10m -- \\\n"
+      "      --work requests=stdout:'served ([0-9]+)' -- ./my-service --port 8080\n"
+      "Exit codes: 0 every run done with its expected verdict (--watch: none failed); 1 a "
+      "verdict other than expected, or stopped by a signal; 2 bad flags or --out in use; 3 a "
+      "run that did not finish.");
   command->callback([request] {
     try {
       throw Exit{compare(*request)};

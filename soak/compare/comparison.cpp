@@ -23,9 +23,10 @@ bool measured(const Cell& cell, std::string_view metric) {
                      [&](const RunMetrics& run) { return run.values.contains(metric); });
 }
 
-AllocatorColumn column_of(const Cell& cell, const Cell* baseline) {
+AllocatorColumn column_of(const Cell& cell, const Cell* baseline,
+                          const std::vector<Metric>& metrics) {
   AllocatorColumn column{cell.allocator, {}, {}, {}};
-  for (const Metric& metric : kMetrics) {
+  for (const Metric& metric : metrics) {
     MetricSummary summary;
     if (measured(cell, metric.name)) {
       summary.value = median_interval(values_of(cell, metric.name));
@@ -40,20 +41,40 @@ AllocatorColumn column_of(const Cell& cell, const Cell* baseline) {
     const CiRow& row = run.row;
     ++column.verdicts[row.verdict];
     // A run too short to decide is not a different verdict: the table says it was undecided.
-    if (!row.expected || row.verdict == *row.expected || row.verdict == "insufficient-data") {
-      continue;
-    }
+    if (row.outcome == CiOutcome::kPass || row.verdict == "insufficient-data") continue;
     const auto same = [&row](const Unexpected& seen) {
       return seen.verdict == row.verdict && seen.command == row.reproduce;
     };
     auto found = std::find_if(column.unexpected.begin(), column.unexpected.end(), same);
     if (found == column.unexpected.end()) {
       found = column.unexpected.insert(column.unexpected.end(),
-                                       {row.verdict, *row.expected, 0, row.reproduce});
+                                       {row.verdict, row.expected, row.message, 0, row.reproduce});
     }
     ++found->runs;
   }
   return column;
+}
+
+// A rate for every work counter a run of `scenario` recorded, in the order first seen, then
+// latency and memory.
+std::vector<Metric> metrics_of(const std::vector<Cell>& cells, const std::string& scenario) {
+  std::vector<std::string> counters;
+  for (const Cell& cell : cells) {
+    if (cell.scenario != scenario) continue;
+    for (const RunMetrics& run : cell.repeats) {
+      for (const std::string& counter : run.counters) {
+        if (std::find(counters.begin(), counters.end(), counter) == counters.end()) {
+          counters.push_back(counter);
+        }
+      }
+    }
+  }
+  const std::vector<Metric>& rest = latency_and_memory_metrics();
+  std::vector<Metric> metrics;
+  metrics.reserve(counters.size() + rest.size());
+  for (const std::string& counter : counters) metrics.push_back(rate_metric(counter));
+  metrics.insert(metrics.end(), rest.begin(), rest.end());
+  return metrics;
 }
 
 // How a metric's values print: divided by `divisor`, with `decimals`, then `suffix`.
@@ -79,7 +100,10 @@ Scale scale_for(double reference, MetricUnit unit) {
 }
 
 std::string scaled(double value, const Scale& scale) {
-  return fmt::format("{:.{}f}", value / scale.divisor, scale.decimals);
+  const std::string text = fmt::format("{:.{}f}", value / scale.divisor, scale.decimals);
+  const bool negative_zero =
+      text.starts_with('-') && text.find_first_not_of("-0.") == std::string::npos;
+  return negative_zero ? text.substr(1) : text;
 }
 
 // "1527/s (1457-1597)"
@@ -89,10 +113,12 @@ std::string format_interval(const MedianInterval& interval, MetricUnit unit) {
                      scaled(interval.lower, scale), scaled(interval.upper, scale));
 }
 
-// "1.05 (1.01-1.09) better"; "same" when the interval holds 1.
+// "1.05 (1.01-1.09) better"; "same" when the interval holds 1 as printed (a difference under
+// half a percent is none a table shows: a service's fixed request rate differs by less).
 std::string format_ratio(const MedianInterval& ratio, const Metric& metric) {
+  constexpr double kPrintedResolution = 0.005;
   std::string_view reading = "same";
-  if (!ratio.contains(1)) {
+  if (ratio.upper < 1 - kPrintedResolution || ratio.lower > 1 + kPrintedResolution) {
     const bool higher = ratio.median > 1;
     if (metric.better == Better::kNeither) {
       reading = higher ? "more" : "less";
@@ -117,12 +143,12 @@ using Rows = std::vector<std::vector<std::string>>;
 Rows value_rows(const ScenarioTable& table) {
   Rows rows{{"metric"}};
   for (const AllocatorColumn& column : table.columns) rows[0].push_back(column.allocator);
-  for (std::size_t m = 0; m < kMetrics.size(); ++m) {
-    std::vector<std::string> row{std::string(kMetrics[m].label)};
+  for (std::size_t m = 0; m < table.metrics.size(); ++m) {
+    std::vector<std::string> row{table.metrics[m].label};
     bool any = false;
     for (const AllocatorColumn& column : table.columns) {
       const auto& value = column.metrics[m].value;
-      row.push_back(value ? format_interval(*value, kMetrics[m].unit) : "-");
+      row.push_back(value ? format_interval(*value, table.metrics[m].unit) : "-");
       any = any || value;
     }
     if (any) rows.push_back(row);
@@ -138,13 +164,13 @@ Rows ratio_rows(const ScenarioTable& table) {
   for (const AllocatorColumn& column : table.columns) {
     if (column.allocator != table.baseline) rows[0].push_back(column.allocator);
   }
-  for (std::size_t m = 0; m < kMetrics.size(); ++m) {
-    std::vector<std::string> row{std::string(kMetrics[m].label)};
+  for (std::size_t m = 0; m < table.metrics.size(); ++m) {
+    std::vector<std::string> row{table.metrics[m].label};
     bool any = false;
     for (const AllocatorColumn& column : table.columns) {
       if (column.allocator == table.baseline) continue;
       const auto& ratio = column.metrics[m].ratio;
-      row.push_back(ratio ? format_ratio(*ratio, kMetrics[m]) : "-");
+      row.push_back(ratio ? format_ratio(*ratio, table.metrics[m]) : "-");
       any = any || ratio;
     }
     if (any) rows.push_back(row);
@@ -168,13 +194,13 @@ std::string footnote(const ScenarioTable& table) {
   const double coverage = median_interval(std::vector<double>(repeats, 0.0)).coverage;
   std::string note = fmt::format(
       "median (interval) over {} repeats; intervals are order-statistic confidence intervals "
-      "of the median ({:.0f} % with {} repeats); \"same\": the ratio's interval holds 1.\n",
+      "of the median ({:.0f} % with {} repeats); \"same\": the ratio's interval holds 1 (within "
+      "0.5 %).\n",
       repeats, coverage * 100, repeats);
   for (const AllocatorColumn& column : table.columns) {
     for (const Unexpected& runs : column.unexpected) {
-      note +=
-          fmt::format("under {}, {} of {} runs: {}, expected {}; reproduce: {}\n", column.allocator,
-                      runs.runs, repeats, runs.verdict, runs.expected, runs.command);
+      note += fmt::format("under {}, {} of {} runs: {}; reproduce: {}\n", column.allocator,
+                          runs.runs, repeats, runs.message, runs.command);
     }
   }
   return note;
@@ -226,15 +252,15 @@ std::vector<ScenarioTable> compare_cells(const std::vector<Cell>& cells,
       return table.scenario == cell.scenario;
     };
     if (std::find_if(tables.begin(), tables.end(), same_scenario) != tables.end()) continue;
-    ScenarioTable table{cell.scenario, baseline, {}};
+    ScenarioTable table{cell.scenario, baseline, metrics_of(cells, cell.scenario), {}};
     const Cell* base = nullptr;
     for (const Cell& other : cells) {
       if (other.scenario == cell.scenario && other.allocator == baseline) base = &other;
     }
-    if (base != nullptr) table.columns.push_back(column_of(*base, base));
+    if (base != nullptr) table.columns.push_back(column_of(*base, base, table.metrics));
     for (const Cell& other : cells) {
       if (other.scenario == cell.scenario && &other != base) {
-        table.columns.push_back(column_of(other, base));
+        table.columns.push_back(column_of(other, base, table.metrics));
       }
     }
     tables.push_back(std::move(table));
@@ -273,19 +299,20 @@ nlohmann::json comparison_json(const std::vector<ScenarioTable>& tables) {
     nlohmann::json allocators = nlohmann::json::object();
     for (const AllocatorColumn& column : table.columns) {
       nlohmann::json metrics = nlohmann::json::object();
-      for (std::size_t m = 0; m < kMetrics.size(); ++m) {
+      for (std::size_t m = 0; m < table.metrics.size(); ++m) {
         const MetricSummary& summary = column.metrics[m];
         if (!summary.value) continue;
         nlohmann::json entry = interval_json(*summary.value);
         if (summary.ratio) entry["ratio_to_baseline"] = interval_json(*summary.ratio);
-        metrics[std::string(kMetrics[m].name)] = entry;
+        metrics[table.metrics[m].name] = entry;
       }
       nlohmann::json unexpected = nlohmann::json::array();
       for (const Unexpected& runs : column.unexpected) {
-        unexpected.push_back({{"verdict", runs.verdict},
-                              {"expected", runs.expected},
-                              {"runs", runs.runs},
-                              {"reproduce", runs.command}});
+        unexpected.push_back(
+            {{"verdict", runs.verdict},
+             {"expected", runs.expected ? nlohmann::json(*runs.expected) : nullptr},
+             {"runs", runs.runs},
+             {"reproduce", runs.command}});
       }
       allocators[column.allocator] = {
           {"metrics", metrics}, {"verdicts", column.verdicts}, {"unexpected_verdicts", unexpected}};

@@ -26,29 +26,33 @@ struct MetricSummary {
   std::optional<MedianInterval> ratio;  // to the baseline; nothing for the baseline itself
 };
 
-// Runs of one cell that reached a verdict other than the expected one (a run too short to
-// decide is not among them), with the command that reproduces them.
+// Runs of one cell that failed: a verdict other than the one its scenario expects, or, with
+// none expected (`watch`), one that fails. A run too short to decide is not among them.
 struct Unexpected {
   std::string verdict;
-  std::string expected;
+  std::optional<std::string> expected;
+  std::string message;  // "verdict leak, expected bounded"
   int runs = 0;
-  std::string command;
+  std::string command;  // that reproduces them
 };
 
 struct AllocatorColumn {
   std::string allocator;
-  std::vector<MetricSummary> metrics;  // as kMetrics
+  std::vector<MetricSummary> metrics;  // as the table's metrics
   std::map<std::string, int> verdicts;
   std::vector<Unexpected> unexpected;
 };
 
+// `scenario` is the watched command for `compare --watch`.
 struct ScenarioTable {
   std::string scenario;
   std::string baseline;
+  std::vector<Metric> metrics;  // each work counter's rate, then latency_and_memory_metrics()
   std::vector<AllocatorColumn> columns;  // the baseline first
 };
 
-// Groups cells by scenario. A baseline with no cell in a scenario leaves its ratios empty.
+// Groups cells by scenario; a table has the rows some run of it measured. A baseline with no cell
+// in a scenario leaves its ratios empty.
 std::vector<ScenarioTable> compare_cells(const std::vector<Cell>& cells,
                                          const std::string& baseline);
 

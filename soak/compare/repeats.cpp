@@ -43,12 +43,13 @@ MedianInterval median_interval(std::span<const double> values, double confidence
   return interval;
 }
 
-MedianInterval paired_ratio(std::span<const double> values, std::span<const double> baseline,
-                            double confidence) {
+std::optional<MedianInterval> paired_ratio(std::span<const double> values,
+                                           std::span<const double> baseline, double confidence) {
   std::vector<double> ratios;
   for (std::size_t r = 0; r < std::min(values.size(), baseline.size()); ++r) {
     if (baseline[r] != 0) ratios.push_back(values[r] / baseline[r]);
   }
+  if (ratios.empty()) return std::nullopt;
   return median_interval(ratios, confidence);
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -27,9 +28,11 @@ struct MedianInterval {
 MedianInterval median_interval(std::span<const double> values, double confidence = 0.95);
 
 // Ratios value[r] / baseline[r] of the repeats both have (a zero baseline is skipped), and
-// their median interval: a ratio whose interval holds 1 is no difference.
-MedianInterval paired_ratio(std::span<const double> values, std::span<const double> baseline,
-                            double confidence = 0.95);
+// their median interval: a ratio whose interval holds 1 is no difference. Nothing when no
+// repeat has a non-zero baseline.
+std::optional<MedianInterval> paired_ratio(std::span<const double> values,
+                                           std::span<const double> baseline,
+                                           double confidence = 0.95);
 
 // The order in which `cells` cells run `repeats` times: repeat r starts at cell r (mod cells)
 // and goes round, so every cell runs at every position of a round equally often. Indices.

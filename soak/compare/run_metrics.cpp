@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "soak/report/merge.h"
 #include "soak/report/scan.h"
 
@@ -12,10 +14,9 @@ constexpr std::size_t kNoPlot = 8;  // the scan's plot is not drawn here
 
 void take_rates(const RunScan& scan, RunMetrics& metrics) {
   if (scan.last_t_s <= 0) return;
-  for (const auto& [counter, metric] :
-       {std::pair{"queries", "queries_per_s"}, std::pair{"docs", "docs_per_s"}}) {
-    const auto done = scan.last_work.find(counter);
-    if (done != scan.last_work.end()) metrics.values[metric] = done->second / scan.last_t_s;
+  for (const auto& [counter, done] : scan.last_work) {
+    metrics.counters.push_back(counter);
+    metrics.values[rate_metric(counter).name] = done / scan.last_t_s;
   }
 }
 
@@ -44,7 +45,41 @@ void take_memory(const RunScan& scan, RunMetrics& metrics) {
   }
 }
 
+// The end record's "latency_histogram_us": {"query": [[upper_us, count], ...], ...}.
+void take_latency_histograms(const RunScan& scan, RunMetrics& metrics) {
+  if (!scan.end) return;
+  const nlohmann::json& details = scan.end->extra;
+  const auto histograms = details.find("latency_histogram_us");
+  if (histograms == details.end() || !histograms->is_object()) return;
+  for (const auto& [kind, buckets] : histograms->items()) {
+    std::vector<LatencyBucketCount>& counts = metrics.latency_histograms[kind];
+    for (const nlohmann::json& bucket : buckets) {
+      counts.push_back({bucket.at(0).get<double>(), bucket.at(1).get<double>()});
+    }
+  }
+}
+
 }  // namespace
+
+Metric rate_metric(std::string_view counter) {
+  return {fmt::format("{}_per_s", counter), fmt::format("{}/s", counter), MetricUnit::kPerSecond,
+          Better::kHigher};
+}
+
+const std::vector<Metric>& latency_and_memory_metrics() {
+  static const std::vector<Metric> metrics{
+      {"query_p50_us", "query p50", MetricUnit::kMicroseconds, Better::kLower},
+      {"query_p99_us", "query p99", MetricUnit::kMicroseconds, Better::kLower},
+      {"query_p999_us", "query p99.9", MetricUnit::kMicroseconds, Better::kLower},
+      {"batch_p50_us", "batch p50", MetricUnit::kMicroseconds, Better::kLower},
+      {"batch_p99_us", "batch p99", MetricUnit::kMicroseconds, Better::kLower},
+      {"peak_rss_bytes", "peak RSS", MetricUnit::kBytes, Better::kLower},
+      {"mean_rss_bytes", "mean RSS", MetricUnit::kBytes, Better::kLower},
+      {"rss_over_live", "RSS / live", MetricUnit::kRatio, Better::kLower},
+      {"purge_returned_bytes", "purge gives back", MetricUnit::kBytes, Better::kNeither},
+  };
+  return metrics;
+}
 
 RunMetrics read_run_metrics(const std::filesystem::path& dir) {
   RunMetrics metrics;
@@ -52,6 +87,12 @@ RunMetrics read_run_metrics(const std::filesystem::path& dir) {
   take_rates(scan, metrics);
   take_latencies(scan, metrics);
   take_memory(scan, metrics);
+  try {
+    take_latency_histograms(scan, metrics);
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(fmt::format("{}: the end record's latency_histogram_us: {}",
+                                         (dir / "series.jsonl").string(), error.what()));
+  }
   metrics.row = read_verdict_row(dir / "verdict.json");
   return metrics;
 }

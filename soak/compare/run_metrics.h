@@ -1,13 +1,14 @@
-// What `memsoak compare` takes from one finished run directory of `memsoak run`: throughput,
-// latency and memory as named numbers (series.jsonl through the report's scan), and the verdict
-// as `memsoak merge` reads it.
+// What `memsoak compare` takes from one finished run directory of `memsoak run` or `memsoak
+// watch`: throughput (each work counter's rate), latency and memory as named numbers
+// (series.jsonl through the report's scan), the whole latency distribution (the end record's
+// histogram), and the verdict as `memsoak merge` reads it.
 #pragma once
 
-#include <array>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "soak/report/ci_results.h"
 
@@ -18,30 +19,30 @@ enum class MetricUnit { kPerSecond, kMicroseconds, kBytes, kRatio };
 enum class Better { kHigher, kLower, kNeither };
 
 struct Metric {
-  std::string_view name;
-  std::string_view label;
+  std::string name;   // in JSON: "queries_per_s"
+  std::string label;  // in tables: "queries/s"
   MetricUnit unit;
   Better better;
 };
 
-// Latencies are the median over the run's sampling intervals of each interval's percentile.
-// What a purge gives back is neither good nor bad: memory held until asked for.
-inline constexpr std::array<Metric, 11> kMetrics{{
-    {"queries_per_s", "queries/s", MetricUnit::kPerSecond, Better::kHigher},
-    {"docs_per_s", "docs/s", MetricUnit::kPerSecond, Better::kHigher},
-    {"query_p50_us", "query p50", MetricUnit::kMicroseconds, Better::kLower},
-    {"query_p99_us", "query p99", MetricUnit::kMicroseconds, Better::kLower},
-    {"query_p999_us", "query p99.9", MetricUnit::kMicroseconds, Better::kLower},
-    {"batch_p50_us", "batch p50", MetricUnit::kMicroseconds, Better::kLower},
-    {"batch_p99_us", "batch p99", MetricUnit::kMicroseconds, Better::kLower},
-    {"peak_rss_bytes", "peak RSS", MetricUnit::kBytes, Better::kLower},
-    {"mean_rss_bytes", "mean RSS", MetricUnit::kBytes, Better::kLower},
-    {"rss_over_live", "RSS / live", MetricUnit::kRatio, Better::kLower},
-    {"purge_returned_bytes", "purge gives back", MetricUnit::kBytes, Better::kNeither},
-}};
+// The rate of one work counter over the run: "<counter>_per_s".
+Metric rate_metric(std::string_view counter);
+
+// What every run may measure besides its rates. Latencies are the median over the run's
+// sampling intervals of each interval's percentile. What a purge gives back is neither good
+// nor bad: memory held until asked for.
+const std::vector<Metric>& latency_and_memory_metrics();
+
+// A bucket of a run's whole latency distribution: `count` operations took at most `upper_us`.
+struct LatencyBucketCount {
+  double upper_us = 0;
+  double count = 0;
+};
 
 struct RunMetrics {
   std::map<std::string, double, std::less<>> values;  // by Metric::name; absent: not measured
+  std::vector<std::string> counters;                  // its work counters, each with a rate
+  std::map<std::string, std::vector<LatencyBucketCount>> latency_histograms;  // by kind
   CiRow row;  // its verdict as `memsoak merge` reads it: the one expected, the reproduce command
 };
 

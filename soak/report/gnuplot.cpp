@@ -87,17 +87,6 @@ std::string output(const PlotSpec& spec, std::string_view name) {
   return fmt::format("{}.{}", name, plot_extension(spec.format));
 }
 
-std::string terminal(PlotFormat format, int height) {
-  if (format == PlotFormat::kSvg) {
-    return fmt::format(
-        "set terminal svg size {},{} dynamic noenhanced font 'DejaVu Sans,12' background "
-        "rgb 'white'\n",
-        kWidth, height);
-  }
-  return fmt::format("set terminal pngcairo size {},{} noenhanced font 'DejaVu Sans,12'\n", kWidth,
-                     height);
-}
-
 std::string preamble(const PlotSpec& spec) {
   const Scale memory = memory_scale(spec.peak_bytes);
   const Scale time = time_scale(spec.duration_s);
@@ -130,7 +119,7 @@ std::string preamble(const PlotSpec& spec) {
       "set bmargin 5\n"
       "# Room above the data for the key.\n"
       "set offsets 0, 0, graph 0.15, 0\n",
-      spec.data_file, plural_unit(spec.work_unit), terminal(spec.format, kHeight),
+      spec.data_file, plural_unit(spec.work_unit), gnuplot_terminal(spec.format, kHeight),
       gnuplot_quoted(spec.data_file), gnuplot_quoted(spec.run_name), memory.per_unit, memory.name,
       time.per_unit, time.name, work.per_unit, work.name, spec.samples_per_point,
       spec.samples_per_point == 1 ? "" : "s");
@@ -255,8 +244,8 @@ std::string latency(const PlotSpec& spec) {
       "interval\\n(\".point_note.\")\"\n"
       "set logscale y\nset yrange [*:*]\n"
       "set xlabel 'time since start ('.time_unit.')'\nset ylabel 'latency (ms)'\n",
-      terminal(spec.format, kLatencyPanelHeight * std::max(kinds, 2)), output(spec, "latency"),
-      kinds);
+      gnuplot_terminal(spec.format, kLatencyPanelHeight * std::max(kinds, 2)),
+      output(spec, "latency"), kinds);
   for (const std::string& kind : spec.latency_kinds) text += latency_panel(kind);
   return text + "unset multiplot\nunset logscale y\n";
 }
@@ -264,6 +253,17 @@ std::string latency(const PlotSpec& spec) {
 }  // namespace
 
 // Single-quoted: only the quote itself needs escaping there.
+std::string gnuplot_terminal(PlotFormat format, int height) {
+  if (format == PlotFormat::kSvg) {
+    return fmt::format(
+        "set terminal svg size {},{} dynamic noenhanced font 'DejaVu Sans,12' background "
+        "rgb 'white'\n",
+        kWidth, height);
+  }
+  return fmt::format("set terminal pngcairo size {},{} noenhanced font 'DejaVu Sans,12'\n", kWidth,
+                     height);
+}
+
 std::string gnuplot_quoted(std::string_view text) {
   std::string out = "'";
   for (const char c : text) {

@@ -52,6 +52,9 @@ struct GnuplotScript {
 
 GnuplotScript gnuplot_script(const PlotSpec& spec);
 
+// The `set terminal` line of a plot `height` pixels high, as wide as a report's plots.
+std::string gnuplot_terminal(PlotFormat format, int height);
+
 // `text` as a gnuplot string literal.
 std::string gnuplot_quoted(std::string_view text);
 

@@ -104,18 +104,20 @@ std::string first_lines(const std::string& text, std::size_t count) {
   return kept;
 }
 
-PlotOutcome run_gnuplot(const PlotRequest& request, const GnuplotScript& script) {
+PlotOutcome run_gnuplot(const PlotRequest& request, std::string_view script_file,
+                        const std::vector<std::string>& outputs) {
+  const fs::path dir = fs::absolute(request.dir);
   const std::vector<std::string> argv{request.gnuplot->string(), "-e",
-                                      "cd " + gnuplot_quoted(fs::absolute(request.dir).string()),
-                                      (fs::absolute(request.dir) / run_dir::kPlotScript).string()};
+                                      "cd " + gnuplot_quoted(dir.string()),
+                                      (dir / script_file).string()};
   const CapturedRun run = run_capturing(argv, current_environment(), request.gnuplot_timeout);
   if (run.timed_out) {
     return {PlotOutcome::Status::kFailed,
             {},
             fmt::format("gnuplot ({}) did not finish {} within {} s and was killed; run `gnuplot "
                         "{}` in {} to see why, or give it longer with --gnuplot-timeout",
-                        request.gnuplot->string(), run_dir::kPlotScript,
-                        request.gnuplot_timeout.count() / 1000.0, run_dir::kPlotScript,
+                        request.gnuplot->string(), script_file,
+                        std::chrono::duration<double>(request.gnuplot_timeout).count(), script_file,
                         request.dir.string())};
   }
   if (run.exit_code != 0) {
@@ -123,12 +125,11 @@ PlotOutcome run_gnuplot(const PlotRequest& request, const GnuplotScript& script)
         PlotOutcome::Status::kFailed,
         {},
         fmt::format("gnuplot ({}) failed on {} with {} {}:{}", request.gnuplot->string(),
-                    (request.dir / run_dir::kPlotScript).string(),
-                    run.signal != 0 ? "signal" : "exit code",
+                    (request.dir / script_file).string(), run.signal != 0 ? "signal" : "exit code",
                     run.signal != 0 ? run.signal : run.exit_code, first_lines(run.stderr_text, 8))};
   }
   PlotOutcome outcome{PlotOutcome::Status::kDrawn, {}, {}};
-  for (const std::string& file : script.outputs) {
+  for (const std::string& file : outputs) {
     std::error_code error;
     if (fs::file_size(request.dir / file, error) == 0 || error) {
       return {PlotOutcome::Status::kFailed, outcome.files,
@@ -196,15 +197,20 @@ PlotOutcome make_plots(const PlotRequest& request, const RunScan& scan,
             {},
             fmt::format("{} (is the run directory writable?)", error.what())};
   }
+  return draw_with_gnuplot(request, run_dir::kPlotScript, script.outputs);
+}
+
+PlotOutcome draw_with_gnuplot(const PlotRequest& request, std::string_view script_file,
+                              const std::vector<std::string>& outputs) {
   if (!request.gnuplot) {
     return {PlotOutcome::Status::kNoGnuplot,
             {},
             fmt::format("gnuplot is not installed, so no plots were drawn: install it (apt-get "
-                        "install {}), then run `gnuplot {}` in {} or run this report again",
-                        kGnuplotPackage, run_dir::kPlotScript, request.dir.string())};
+                        "install {}), then run `gnuplot {}` in {}",
+                        kGnuplotPackage, script_file, request.dir.string())};
   }
   try {
-    return run_gnuplot(request, script);
+    return run_gnuplot(request, script_file, outputs);
   } catch (const SpawnError& error) {
     return {
         PlotOutcome::Status::kFailed, {}, fmt::format("cannot start gnuplot: {}", error.what())};

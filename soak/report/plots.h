@@ -42,6 +42,11 @@ struct PlotRequest {
 PlotOutcome make_plots(const PlotRequest& request, const RunScan& scan,
                        const VerdictSummary* verdict);
 
+// Runs gnuplot on `script_file` in request.dir and checks that it wrote `outputs` (relative to
+// request.dir). Never throws: a missing or failing gnuplot is the outcome's problem.
+PlotOutcome draw_with_gnuplot(const PlotRequest& request, std::string_view script_file,
+                              const std::vector<std::string>& outputs);
+
 // The verdict's slope through the plotted points of its window: the intercept is the median of
 // signal - slope x work over them, as Theil-Sen takes it. Nothing when no point is in the window.
 std::optional<TrendLine> fitted_trend(const std::vector<PlotPoint>& points,

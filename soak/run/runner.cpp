@@ -68,6 +68,7 @@ int run_soak(const RunOptions& options) {
   StatusLine status(stderr);
   workload.start();
   facts.end = loop.run(signals, status);
+  facts.end.details["latency_histogram_us"] = workload.latency_histograms();
   loop.write_end(facts.end);
   workload.stop();
 

@@ -28,6 +28,14 @@ nlohmann::json percentiles(const LatencySummary& summary) {
           {"count", summary.count}};
 }
 
+nlohmann::json histogram(const std::vector<workload::LatencyBucket>& buckets) {
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const workload::LatencyBucket& bucket : buckets) {
+    pairs.push_back({microseconds(bucket.upper_bound), bucket.count});
+  }
+  return pairs;
+}
+
 WorkloadOptions workload_options(WorkloadSettings settings) {
   if (settings.threads < 2) {
     throw std::invalid_argument("a workload needs at least 2 threads: one indexer, one searcher");
@@ -86,6 +94,11 @@ nlohmann::json WorkloadSource::take_interval_extra() {
         {"searcher_threads_started", counters.searcher_threads_started},
         {"glibc_direct_bytes", counters.glibc_direct_bytes}}},
   };
+}
+
+nlohmann::json WorkloadSource::latency_histograms() const {
+  const workload::LatencyDistributions latencies = workload_->latency_distributions();
+  return {{"query", histogram(latencies.queries)}, {"batch", histogram(latencies.batches)}};
 }
 
 }  // namespace memsoak

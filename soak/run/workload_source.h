@@ -47,6 +47,10 @@ class WorkloadSource final : public WorkSource {
   WorkCounters work() override;
   bool steady() const override;
   nlohmann::json take_interval_extra() override;
+  // The run's latency distributions so far, for the series' end record: by kind ("query",
+  // "batch"), [upper bound in microseconds, count] pairs of the non-empty buckets, in order.
+  // On the sampler's thread.
+  nlohmann::json latency_histograms() const;
 
  private:
   std::unique_ptr<workload::Workload> workload_;

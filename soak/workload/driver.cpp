@@ -398,6 +398,11 @@ IntervalLatencies Workload::take_latencies() {
                            .batches = state_->batch_latency.take()};
 }
 
+LatencyDistributions Workload::latency_distributions() const {
+  return LatencyDistributions{.queries = state_->query_latency.distribution(),
+                              .batches = state_->batch_latency.distribution()};
+}
+
 void Workload::run_inline(std::size_t batches, std::size_t queries) {
   State& s = *state_;
   if (s.started) throw std::logic_error("Workload::run_inline: the threads are running");

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "soak/workload/indexer.h"
 #include "soak/workload/latency_histogram.h"
@@ -74,6 +75,11 @@ struct IntervalLatencies {
   LatencySummary batches;
 };
 
+struct LatencyDistributions {
+  std::vector<LatencyBucket> queries;
+  std::vector<LatencyBucket> batches;
+};
+
 class Workload {
  public:
   // `scenario` must outlive the workload (the entries of scenarios() do).
@@ -91,6 +97,8 @@ class Workload {
   WorkloadCounters counters() const;
   // Latencies since the previous call (the sampler calls it once per interval).
   IntervalLatencies take_latencies();
+  // Every latency taken so far, on the thread that takes them.
+  LatencyDistributions latency_distributions() const;
 
   // Indexes `batches` batches, then serves `queries` queries, on the calling thread, through
   // the same code paths as the threads; only while not started. Deterministic for a seed:

@@ -36,6 +36,7 @@ LatencySummary LatencyHistogram::take() {
   LatencySummary summary;
   for (std::size_t i = 0; i < kBuckets; ++i) {
     counts[i] = counts_[i].exchange(0, std::memory_order_relaxed);
+    taken_counts_[i] += counts[i];
     summary.count += counts[i];
   }
   summary.max = std::chrono::nanoseconds(max_nanoseconds_.exchange(0, std::memory_order_relaxed));
@@ -55,6 +56,16 @@ LatencySummary LatencyHistogram::take() {
   summary.p99 = percentile(0.99);
   summary.p999 = percentile(0.999);
   return summary;
+}
+
+std::vector<LatencyBucket> LatencyHistogram::distribution() const {
+  std::vector<LatencyBucket> buckets;
+  for (std::size_t i = 0; i < kBuckets; ++i) {
+    if (taken_counts_[i] != 0) {
+      buckets.push_back({std::chrono::nanoseconds(bucket_upper_bound(i)), taken_counts_[i]});
+    }
+  }
+  return buckets;
 }
 
 }  // namespace memsoak::workload
