@@ -212,7 +212,7 @@ ComparisonPlots comparison_plots(const std::vector<Cell>& cells, PlotFormat form
       fmt::format(
           "# memsoak compare: the plots of a comparison, their data inline. In "
           "this directory, `gnuplot {}` draws them again.\n"
-          "set encoding utf8\n{}set grid lc rgb '#dddddd'\nset key below box\nset format y '%g'\n",
+          "set encoding utf8\n{}set grid lc rgb '#dddddd'\nset key outside right top box\nset format y '%g'\n",
           kComparisonPlotScript, gnuplot_terminal(format, kHeight)) +
       writer.plots.script;
   return writer.plots;
