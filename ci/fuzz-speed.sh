@@ -26,12 +26,6 @@ targets=("$@")
 cmake --preset fuzz -B "$build" >/dev/null
 for target in "${targets[@]}"; do cmake --build "$build" --target "fuzz_$target" >/dev/null; done
 
-# libFuzzer flags from corpora/<target>/<target>.options and its dictionary.
-options_of() {
-  local dir=corpora/$1
-  sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$dir/$1.options" 2>/dev/null || true
-  [ -f "$dir/$1.dict" ] && echo "-dict=$dir/$1.dict"
-}
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-10s %12s %14s %8s %8s   %s\n" target "exec/s(med)" "exec/cpu-s" cov ft "runs (exec/s)"
@@ -41,7 +35,7 @@ for target in "${targets[@]}"; do
     scratch=$(mktemp -d)
     # A run that fails (a crash, out of memory) still reports how far it got.
     output=$(/usr/bin/time -f "cpu-seconds %U %S" "$build/fuzz/fuzz_$target" \
-               $(options_of "$target") -max_total_time="$seconds" \
+               $(ci/fuzz-options.sh "$target") -max_total_time="$seconds" \
                -artifact_prefix="$scratch/" "$scratch" "corpora/$target/corpus" 2>&1 || true)
     grep -q -E "^==[0-9]+== ERROR|ORACLE FAILURE" <<<"$output" &&
       echo "# $target run $run failed: $(grep -m1 -E "ERROR|ORACLE" <<<"$output")"

@@ -35,12 +35,6 @@ for target in "${targets[@]}"; do
   cmake --build "$build" --target "fuzz_$target" "fuzz_${target}_replay"
 done
 
-# libFuzzer flags from corpora/<target>/<target>.options ("key = value" under [libfuzzer]).
-options_of() {
-  local dir=corpora/$1
-  sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$dir/$1.options" 2>/dev/null || true
-  [ -f "$dir/$1.dict" ] && echo "-dict=$dir/$1.dict"
-}
 
 new_crashes=0
 for target in "${targets[@]}"; do
@@ -52,7 +46,7 @@ for target in "${targets[@]}"; do
   echo "=== $target: ${seconds}s on $jobs jobs"
   log=$artifacts/fuzz.log
   status=0
-  "$build/fuzz/fuzz_$target" $(options_of "$target") -fork="$jobs" -max_total_time="$seconds" \
+  "$build/fuzz/fuzz_$target" $(ci/fuzz-options.sh "$target") -fork="$jobs" -max_total_time="$seconds" \
     -artifact_prefix="$artifacts/" "$work" "${inputs[@]}" >"$log" 2>&1 || status=$?
   coverage=$(grep -E "^#[0-9]+: cov:" "$log" | tail -1 || true)
   echo "$coverage"

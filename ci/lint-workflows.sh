@@ -23,7 +23,7 @@ own_scripts=(bench/run_compare.sh ci/lint-workflows.sh ci/nightly-build.sh ci/ni
              ci/nightly-summary.sh ci/test-nightly-summary.sh ci/tsan.sh
              ci/clusterfuzzlite-check.sh .clusterfuzzlite/build.sh ci/fuzz-crash-report.sh
              ci/bench-guard.sh bench/under_each_allocator.sh bench/run_agent_bench.sh
-             bench/run_malloc_bench.sh bench/run_workload_bench.sh
+             bench/run_malloc_bench.sh bench/run_workload_bench.sh ci/fuzz-rediscover.sh ci/fuzz-options.sh
              bench/run_detector_calibration.sh)
 
 if [ "${1:-}" = --self-test ]; then

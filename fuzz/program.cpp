@@ -29,34 +29,6 @@ constexpr std::size_t kHugeMantissas = 0x100;
 constexpr std::size_t kHugeStep = 4096;
 static_assert((kSizeMantissaMask - kHugeMantissas) * kCommonStep == kCommonSizeMaxBytes);
 
-std::uint16_t encode_size(ArgKind kind, std::size_t size) {
-  const auto encoded = [](unsigned range, std::size_t mantissa) {
-    return static_cast<std::uint16_t>(range << kSizeRangeShift | mantissa);
-  };
-  if (size <= 0xFF) return encoded(0, size);
-  if (size <= 0xFFF) return encoded(kSmallRanges, size);
-  if (size % kMediumStep == 0 && size / kMediumStep <= kSizeMantissaMask) {
-    return encoded(kPageRanges, size / kMediumStep);
-  }
-  if (kind == ArgKind::kSizeRareHuge) {
-    if (size % kCommonStep == 0 && size <= kCommonSizeMaxBytes) {
-      return encoded(kMediumRanges, kHugeMantissas + size / kCommonStep);
-    }
-    if (size % kHugeStep == 0 && size / kHugeStep <= kHugeMantissas) {
-      return encoded(kMediumRanges, size / kHugeStep - 1);
-    }
-    throw AssembleError("size " + std::to_string(size) +
-                        " cannot be encoded: use up to 4095, a multiple of 8 up to 32760, of 32 "
-                        "up to 122848 or of 4096 up to 1048576");
-  }
-  if (size % kLargeStep == 0 && size / kLargeStep <= kSizeMantissaMask) {
-    return encoded(kMediumRanges, size / kLargeStep);
-  }
-  throw AssembleError("size " + std::to_string(size) +
-                      " cannot be encoded: use up to 4095, a multiple of 8 up to 32760 or a "
-                      "multiple of 256 up to 1048320");
-}
-
 std::string quote(std::string_view text) {
   std::string quoted = "\"";
   for (const char c : text) {
@@ -84,6 +56,34 @@ std::size_t decode_size(ArgKind kind, std::uint16_t encoded) {
   if (kind != ArgKind::kSizeRareHuge) return mantissa * kLargeStep;
   if (mantissa < kHugeMantissas) return (mantissa + 1) * kHugeStep;
   return (mantissa - kHugeMantissas) * kCommonStep;
+}
+
+std::uint16_t encode_size(ArgKind kind, std::size_t size) {
+  const auto encoded = [](unsigned range, std::size_t mantissa) {
+    return static_cast<std::uint16_t>(range << kSizeRangeShift | mantissa);
+  };
+  if (size <= 0xFF) return encoded(0, size);
+  if (size <= 0xFFF) return encoded(kSmallRanges, size);
+  if (size % kMediumStep == 0 && size / kMediumStep <= kSizeMantissaMask) {
+    return encoded(kPageRanges, size / kMediumStep);
+  }
+  if (kind == ArgKind::kSizeRareHuge) {
+    if (size % kCommonStep == 0 && size <= kCommonSizeMaxBytes) {
+      return encoded(kMediumRanges, kHugeMantissas + size / kCommonStep);
+    }
+    if (size % kHugeStep == 0 && size / kHugeStep <= kHugeMantissas) {
+      return encoded(kMediumRanges, size / kHugeStep - 1);
+    }
+    throw AssembleError("size " + std::to_string(size) +
+                        " cannot be encoded: use up to 4095, a multiple of 8 up to 32760, of 32 "
+                        "up to 122848 or of 4096 up to 1048576");
+  }
+  if (size % kLargeStep == 0 && size / kLargeStep <= kSizeMantissaMask) {
+    return encoded(kMediumRanges, size / kLargeStep);
+  }
+  throw AssembleError("size " + std::to_string(size) +
+                      " cannot be encoded: use up to 4095, a multiple of 8 up to 32760 or a "
+                      "multiple of 256 up to 1048320");
 }
 
 bool ProgramReader::read_arg(ArgKind kind, Op& op, std::size_t index) {

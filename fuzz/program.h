@@ -68,6 +68,8 @@ class ProgramReader {
   ProgramReader(const OpTable& table, std::span<const std::uint8_t> input)
       : table_(table), input_(input) {}
   bool next(Op& op);
+  // Where the operation next() read last ends (the bytes after it are the next one's).
+  std::size_t position() const { return position_; }
 
  private:
   bool read_arg(ArgKind kind, Op& op, std::size_t index);
@@ -78,6 +80,8 @@ class ProgramReader {
 };
 
 std::size_t decode_size(ArgKind kind, std::uint16_t encoded);
+// The encoding decode_size maps to `size`; throws AssembleError for a size it cannot reach.
+std::uint16_t encode_size(ArgKind kind, std::size_t size);
 
 // One line per operation: `offset: name arg=value ...`; text is quoted with \xNN escapes.
 void print_program(const OpTable& table, std::span<const std::uint8_t> input, std::FILE* out);

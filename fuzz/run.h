@@ -1,7 +1,8 @@
 // The one way every target runs an input: a fresh Machine (no state carried between inputs)
 // executes the program operation by operation, then tears down, freeing everything it still
 // holds and checking that the allocator took it all back. MEMSOAK_FUZZ_TARGET defines the
-// libFuzzer entry point and names the operation table the replay binary prints with.
+// libFuzzer entry point and its structure-aware mutator, and names the operation table the
+// replay binary prints with.
 #pragma once
 
 #include <cstddef>
@@ -41,4 +42,5 @@ int run_program(const OpTable& table, std::span<const std::uint8_t> input) {
   const ::memsoak::fuzz::OpTable& memsoak::fuzz::target_op_table() { return table; }  \
   extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
     return ::memsoak::fuzz::run_program<Machine>(table, std::span(data, size));       \
-  }
+  }                                                                                   \
+  MEMSOAK_FUZZ_MUTATOR_HOOKS()

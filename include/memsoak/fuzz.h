@@ -77,7 +77,35 @@ struct OpTable;
 const OpTable& malloc_like_table(std::string_view target);
 const OpTable& target_op_table();
 
+// Structure-aware mutation, the hooks every target macro defines (fuzz/mutator.cpp): inputs
+// change by whole operations (insert, delete, duplicate, swap, or one argument re-chosen from
+// size-class, page and mmap boundaries, object sizes and alignments, slots in use) instead of
+// by bytes that shift every later operation; one mutation in three is libFuzzer's own. Every
+// output decodes to whole operations.
+std::size_t mutate_program(const OpTable& table, std::uint8_t* data, std::size_t size,
+                           std::size_t max_size, unsigned seed);
+// The operations of `first` up to a random point, then those of `second` from a random point.
+std::size_t cross_over_programs(const OpTable& table, const std::uint8_t* first,
+                                std::size_t first_size, const std::uint8_t* second,
+                                std::size_t second_size, std::uint8_t* out, std::size_t max_size,
+                                unsigned seed);
+
 }  // namespace memsoak::fuzz
+
+// libFuzzer's custom mutator hooks on the target's operation table.
+#define MEMSOAK_FUZZ_MUTATOR_HOOKS()                                                            \
+  extern "C" std::size_t LLVMFuzzerCustomMutator(std::uint8_t* data, std::size_t size,          \
+                                                 std::size_t max_size, unsigned int seed) {     \
+    return ::memsoak::fuzz::mutate_program(::memsoak::fuzz::target_op_table(), data, size,      \
+                                           max_size, seed);                                     \
+  }                                                                                             \
+  extern "C" std::size_t LLVMFuzzerCustomCrossOver(                                             \
+      const std::uint8_t* first, std::size_t first_size, const std::uint8_t* second,            \
+      std::size_t second_size, std::uint8_t* out, std::size_t max_size, unsigned int seed) {    \
+    return ::memsoak::fuzz::cross_over_programs(::memsoak::fuzz::target_op_table(), first,      \
+                                                first_size, second, second_size, out, max_size, \
+                                                seed);                                          \
+  }
 
 // Defines the fuzz target `name`: make() returns a fresh MallocLike for each input.
 #define MEMSOAK_FUZZ_MALLOC_LIKE(name, make)                                          \
@@ -86,7 +114,8 @@ const OpTable& target_op_table();
   }                                                                                   \
   extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
     return ::memsoak::fuzz::run_malloc_like((make)(), std::span(data, size));         \
-  }
+  }                                                                                   \
+  MEMSOAK_FUZZ_MUTATOR_HOOKS()
 
 // Defines the fuzz target `name` for a memory resource: make() returns a fresh
 // std::unique_ptr to one for each input, destroyed after the input has freed every block.
@@ -98,4 +127,5 @@ const OpTable& target_op_table();
     const auto resource = (make)();                                                   \
     return ::memsoak::fuzz::run_malloc_like(::memsoak::fuzz::malloc_like(*resource),  \
                                             std::span(data, size));                   \
-  }
+  }                                                                                   \
+  MEMSOAK_FUZZ_MUTATOR_HOOKS()
