@@ -7,8 +7,10 @@
 //   periodic SECS   a cache fills steadily and is flushed every SECS (memory falls back)
 //   crash           serves for a second, then dies of SIGABRT
 // Usage: watched_service SHAPE [ARG] [--rate REQUESTS_PER_S] [--counter-file PATH]
-// It serves until it is stopped; every 100 ms it prints "served N" on stdout (and writes N to
-// the counter file when one is given).
+// It serves until it is stopped; every 10 ms it prints "served N" on stdout (and writes N to
+// the counter file when one is given): well under the watch's sampling interval, so that the
+// counter a sample reads is never a whole interval behind (a counter updated once per interval
+// makes a steady rate look like one that varies).
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -141,7 +143,7 @@ int main(int argc, char** argv) {
         std::ofstream(config.counter_file + ".tmp") << served << '\n';
         std::rename((config.counter_file + ".tmp").c_str(), config.counter_file.c_str());
       }
-      next_report += std::chrono::milliseconds(100);
+      next_report += std::chrono::milliseconds(10);
     }
     std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(
                                               std::chrono::duration<double>(served / config.rate)));

@@ -34,7 +34,9 @@ void write_all(int fd, const char* data, std::size_t size) {
 // grow memsoak's memory.
 constexpr std::size_t kMaxLineBytes = std::size_t{64} << 10;
 
-// Passes `from` through to `to` and hands each line to `on_line`, until end of file.
+// Passes `from` through to `to` and hands each line to `on_line`, until end of file. Lines are
+// handed on before they are written through: a reader of `to` that falls behind (a busy CI
+// runner) must not hold back the work counters read from them.
 void pass_through(FileDescriptor from, int to, OutputStream stream, const LineCallback& on_line) {
   std::array<char, 8192> buffer{};
   std::string line;
@@ -42,7 +44,6 @@ void pass_through(FileDescriptor from, int to, OutputStream stream, const LineCa
     const ssize_t count = ::read(from.get(), buffer.data(), buffer.size());
     if (count < 0 && errno == EINTR) continue;
     if (count <= 0) break;
-    write_all(to, buffer.data(), static_cast<std::size_t>(count));
     for (ssize_t i = 0; i < count; ++i) {
       if (buffer[i] == '\n' || line.size() == kMaxLineBytes) {
         on_line(stream, line);
@@ -50,6 +51,7 @@ void pass_through(FileDescriptor from, int to, OutputStream stream, const LineCa
       }
       if (buffer[i] != '\n') line += buffer[i];
     }
+    write_all(to, buffer.data(), static_cast<std::size_t>(count));
   }
   if (!line.empty()) on_line(stream, line);
 }
