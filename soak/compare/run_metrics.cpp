@@ -73,6 +73,7 @@ const std::vector<Metric>& latency_and_memory_metrics() {
       {"query_p999_us", "query p99.9", MetricUnit::kMicroseconds, Better::kLower},
       {"batch_p50_us", "batch p50", MetricUnit::kMicroseconds, Better::kLower},
       {"batch_p99_us", "batch p99", MetricUnit::kMicroseconds, Better::kLower},
+      {"batch_p999_us", "batch p99.9", MetricUnit::kMicroseconds, Better::kLower},
       {"peak_rss_bytes", "peak RSS", MetricUnit::kBytes, Better::kLower},
       {"mean_rss_bytes", "mean RSS", MetricUnit::kBytes, Better::kLower},
       {"rss_over_live", "RSS / live", MetricUnit::kRatio, Better::kLower},
