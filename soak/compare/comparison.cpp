@@ -55,20 +55,9 @@ AllocatorColumn column_of(const Cell& cell, const Cell* baseline,
   return column;
 }
 
-// A rate for every work counter a run of `scenario` recorded, in the order first seen, then
-// latency and memory.
+// A rate for every work counter a run of `scenario` recorded, then latency and memory.
 std::vector<Metric> metrics_of(const std::vector<Cell>& cells, const std::string& scenario) {
-  std::vector<std::string> counters;
-  for (const Cell& cell : cells) {
-    if (cell.scenario != scenario) continue;
-    for (const RunMetrics& run : cell.repeats) {
-      for (const std::string& counter : run.counters) {
-        if (std::find(counters.begin(), counters.end(), counter) == counters.end()) {
-          counters.push_back(counter);
-        }
-      }
-    }
-  }
+  const std::vector<std::string> counters = counters_of(cells, scenario);
   const std::vector<Metric>& rest = latency_and_memory_metrics();
   std::vector<Metric> metrics;
   metrics.reserve(counters.size() + rest.size());
@@ -243,6 +232,21 @@ nlohmann::json interval_json(const MedianInterval& interval) {
 }
 
 }  // namespace
+
+std::vector<std::string> counters_of(const std::vector<Cell>& cells, const std::string& scenario) {
+  std::vector<std::string> counters;
+  for (const Cell& cell : cells) {
+    if (cell.scenario != scenario) continue;
+    for (const RunMetrics& run : cell.repeats) {
+      for (const std::string& counter : run.counters) {
+        if (std::find(counters.begin(), counters.end(), counter) == counters.end()) {
+          counters.push_back(counter);
+        }
+      }
+    }
+  }
+  return counters;
+}
 
 std::vector<ScenarioTable> compare_cells(const std::vector<Cell>& cells,
                                          const std::string& baseline) {

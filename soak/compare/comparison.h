@@ -51,6 +51,10 @@ struct ScenarioTable {
   std::vector<AllocatorColumn> columns;  // the baseline first
 };
 
+// Every work counter a run of `scenario` recorded, in the order first seen: each a rate row
+// of its table and a plot.
+std::vector<std::string> counters_of(const std::vector<Cell>& cells, const std::string& scenario);
+
 // Groups cells by scenario; a table has the rows some run of it measured. A baseline with no cell
 // in a scenario leaves its ratios empty.
 std::vector<ScenarioTable> compare_cells(const std::vector<Cell>& cells,

@@ -70,20 +70,6 @@ std::string plot_per_cell(std::string_view block, const std::vector<const Cell*>
   return fmt::format("plot {}\n", fmt::join(items, ", \\\n  "));
 }
 
-std::vector<std::string> counters_of(const Group& group) {
-  std::vector<std::string> counters;
-  for (const Cell* cell : group.cells) {
-    for (const RunMetrics& run : cell->repeats) {
-      for (const std::string& counter : run.counters) {
-        if (std::find(counters.begin(), counters.end(), counter) == counters.end()) {
-          counters.push_back(counter);
-        }
-      }
-    }
-  }
-  return counters;
-}
-
 // "peak RSS (MiB)  rate" of each run that measured both.
 std::string rate_rows(const Cell& cell, const std::string& rate) {
   std::string rows;
@@ -149,6 +135,7 @@ constexpr std::string_view kLinearAxes =
 constexpr std::string_view kLogAxes = "set logscale xy\nset offsets 0, 0, 0, 0\n";
 
 struct PlotWriter {
+  const std::vector<Cell>& cells;
   PlotFormat format;
   std::vector<std::string> allocators;
   ComparisonPlots plots;
@@ -169,7 +156,7 @@ struct PlotWriter {
   }
 
   void rates_against_peak_rss(const Group& group) {
-    for (const std::string& counter : counters_of(group)) {
+    for (const std::string& counter : counters_of(cells, group.scenario)) {
       const std::string rate = rate_metric(counter).name;
       add(group,
           {fmt::format("{}-vs-peak-rss", file_word(counter)),
@@ -196,7 +183,7 @@ struct PlotWriter {
 }  // namespace
 
 ComparisonPlots comparison_plots(const std::vector<Cell>& cells, PlotFormat format) {
-  PlotWriter writer{format, {}, {}};
+  PlotWriter writer{cells, format, {}, {}};
   for (const Cell& cell : cells) {
     if (std::find(writer.allocators.begin(), writer.allocators.end(), cell.allocator) ==
         writer.allocators.end()) {
@@ -208,13 +195,13 @@ ComparisonPlots comparison_plots(const std::vector<Cell>& cells, PlotFormat form
     writer.latency_tails(group);
   }
   if (writer.plots.outputs.empty()) return {};
-  writer.plots.script =
-      fmt::format(
-          "# memsoak compare: the plots of a comparison, their data inline. In "
-          "this directory, `gnuplot {}` draws them again.\n"
-          "set encoding utf8\n{}set grid lc rgb '#dddddd'\nset key outside right top box\nset format y '%g'\n",
-          kComparisonPlotScript, gnuplot_terminal(format, kHeight)) +
-      writer.plots.script;
+  writer.plots.script = fmt::format(
+                            "# memsoak compare: the plots of a comparison, their data inline. In "
+                            "this directory, `gnuplot {}` draws them again.\n"
+                            "set encoding utf8\n{}set grid lc rgb '#dddddd'\nset key outside right "
+                            "top box\nset format y '%g'\n",
+                            kComparisonPlotScript, gnuplot_terminal(format, kHeight)) +
+                        writer.plots.script;
   return writer.plots;
 }
 
